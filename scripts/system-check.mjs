@@ -1,0 +1,24 @@
+// Makes sure the machine can open a WebGPU adapter: with no GPU driver, Dawn needs Mesa's llvmpipe
+// (OpenGL ES) and its loaders. Installs them with apt when root, else prints the exact command.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const PACKAGES = ['libvulkan1', 'mesa-vulkan-drivers', 'libegl1', 'libgles2'];
+
+function missingPackages() {
+  if (!existsSync('/usr/bin/dpkg-query')) return [];
+  return PACKAGES.filter((p) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
+    return !(r.status === 0 && r.stdout.includes('install ok installed'));
+  });
+}
+
+const missing = missingPackages();
+if (missing.length === 0) process.exit(0);
+const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
+if (process.getuid?.() !== 0) {
+  console.error(`WebGPU needs these system packages: ${missing.join(', ')}. Run as root:\n  ${command}`);
+  process.exit(1);
+}
+console.log(`Installing ${missing.join(', ')} (Mesa, for WebGPU without a GPU driver)...`);
+execFileSync('bash', ['-c', `DEBIAN_FRONTEND=noninteractive ${command}`], { stdio: 'inherit' });

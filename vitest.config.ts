@@ -1,0 +1,35 @@
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/** `import src from './x.wgsl'` yields the text, as in wrangler (Text rule) and Node (tools/wgsl-hooks.mjs). */
+export function wgslText(): Plugin {
+  return {
+    name: 'wgsl-text',
+    transform(code, id) {
+      if (id.endsWith('.wgsl')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+      return undefined;
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [wgslText()],
+  test: {
+    projects: [
+      {
+        plugins: [wgslText()],
+        test: {
+          name: 'node',
+          include: ['engine/**/*.test.ts', 'shaders/**/*.test.ts', 'gpu-host/**/*.test.ts', 'bridge/**/*.test.ts', 'models/**/*.test.ts', 'engine-cli/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/worker/**', 'node_modules/**'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // One GPU device per process; two workers on two cores keep llvmpipe busy without thrashing.
+          pool: 'forks',
+          maxWorkers: 2,
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});

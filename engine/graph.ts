@@ -1,0 +1,60 @@
+/** @module The engine's graph IR: an ONNX graph reduced to what planning and execution need. */
+
+export type AttributeValue = number | number[] | string | string[] | ConstTensor;
+
+/** A constant tensor (initializer or Constant node). Floats stay Float32Array; integer data becomes numbers. */
+export interface ConstTensor {
+  dims: number[];
+  /** ONNX element type name, e.g. `float32`, `int64`. */
+  dataType: DataType;
+  /** Values as float32 (float tensors) */
+  floats?: Float32Array;
+  /** Values as JS numbers (integer and bool tensors; int64 beyond 2^53 is rejected at parse time). */
+  ints?: number[];
+}
+
+export type DataType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool' | 'string' | 'other';
+
+export interface GraphNode {
+  name: string;
+  opType: string;
+  /** '' for the default ONNX domain. */
+  domain: string;
+  /** Input value names; '' marks an omitted optional input. */
+  inputs: string[];
+  outputs: string[];
+  attributes: Map<string, AttributeValue>;
+}
+
+export interface ValueInfo {
+  name: string;
+  dataType: DataType;
+  /** Static dims; a symbolic dim (e.g. 'N') is kept as its name. */
+  dims: (number | string)[];
+}
+
+export interface Graph {
+  nodes: GraphNode[];
+  /** Graph inputs that are not initializers, in declaration order. */
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  initializers: Map<string, ConstTensor>;
+  /** Default-domain opset version. */
+  opset: number;
+  metadata: Map<string, string>;
+  producer: string;
+}
+
+/** Reads a typed attribute with a default; throws when present with the wrong kind. */
+export function attr(node: GraphNode, name: string, fallback: number): number;
+export function attr(node: GraphNode, name: string, fallback: string): string;
+export function attr(node: GraphNode, name: string, fallback: number[]): number[];
+export function attr(node: GraphNode, name: string, fallback: string[]): string[];
+export function attr<T extends AttributeValue>(node: GraphNode, name: string, fallback: T): T {
+  const v = node.attributes.get(name);
+  if (v === undefined) return fallback;
+  if (Array.isArray(fallback) !== Array.isArray(v) || (!Array.isArray(v) && typeof v !== typeof fallback)) {
+    throw new TypeError(`${node.opType} (node "${node.name}"): attribute ${name} has the wrong type`);
+  }
+  return v as T;
+}

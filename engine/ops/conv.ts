@@ -1,0 +1,84 @@
+/** @module Conv: shape inference and kernel choice (shaders/conv/). */
+import conv2dWgsl from '../../shaders/conv/conv2d.wgsl';
+import { defineParams } from '../../shaders/params.ts';
+import { attr } from '../graph.ts';
+import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
+import type { KernelContext, OpContext, OpDefinition } from '../kernel.ts';
+import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
+import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+
+const CONV_PARAMS = defineParams({
+  batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32',
+  out_c: 'u32', out_h: 'u32', out_w: 'u32', groups: 'u32',
+  in_c_per_group: 'u32', k_h: 'u32', k_w: 'u32',
+  stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
+  pad_top: 'u32', pad_left: 'u32',
+});
+
+interface ConvGeometry extends WindowGeometry {
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  groups: number;
+}
+
+function convGeometry(ctx: OpContext): ConvGeometry {
+  const { node } = ctx;
+  const x = ctx.inputShapes[0]!;
+  const w = ctx.inputShapes[1]!;
+  if (x.length !== 4) throw new UnsupportedVariantError('Conv', node.name, `input rank ${x.length}; only 2-D convolution (NCHW) is supported`);
+  if (w.length !== 4) throw new InvalidShapeError(`Conv (node "${node.name}"): weight shape [${w}] is not [Cout, Cin/group, kH, kW]`);
+  const groups = attr(node, 'group', 1);
+  if (x[1] !== w[1] * groups) throw new InvalidShapeError(`Conv (node "${node.name}"): input has ${x[1]} channels, weights expect ${w[1]} x ${groups} groups`);
+  if (w[0] % groups !== 0) throw new InvalidShapeError(`Conv (node "${node.name}"): ${w[0]} output channels do not split into ${groups} groups`);
+  const kernel = attr(node, 'kernel_shape', w.slice(2));
+  const strides = attr(node, 'strides', [1, 1]);
+  const dilations = attr(node, 'dilations', [1, 1]);
+  const geometry = windowGeometry(x.slice(2), {
+    kernel,
+    strides,
+    dilations,
+    pads: attr(node, 'pads', [0, 0, 0, 0]),
+    autoPad: attr(node, 'auto_pad', 'NOTSET') as AutoPad,
+    ceilMode: false,
+  });
+  return { ...geometry, kernel, strides, dilations, groups };
+}
+
+/** Largest of 4, 2, 1 that divides the output channels of one group, so a block stays inside its group. */
+function outputsPerInvocation(coutPerGroup: number): number {
+  return coutPerGroup % 4 === 0 ? 4 : coutPerGroup % 2 === 0 ? 2 : 1;
+}
+
+export const conv: OpDefinition = {
+  constantInputs: [1, 2],
+  fusesActivation: true,
+  inferShapes(ctx) {
+    const g = convGeometry(ctx);
+    return [[ctx.inputShapes[0]![0], ctx.inputShapes[1]![0], ...g.output]];
+  },
+  createDispatches(ctx: KernelContext) {
+    const { node } = ctx;
+    const g = convGeometry(ctx);
+    const [n, c, h, w] = ctx.inputShapes[0]!;
+    const [cout, cinPerGroup, kh, kw] = ctx.inputShapes[1]!;
+    const [, , oh, ow] = ctx.outputShapes[0];
+    const per = outputsPerInvocation(cout / g.groups);
+    const bias = ctx.constants[2]?.floats ?? new Float32Array(cout);
+    const params = CONV_PARAMS.pack({
+      batch: n, in_c: c, in_h: h, in_w: w, out_c: cout, out_h: oh, out_w: ow, groups: g.groups,
+      in_c_per_group: cinPerGroup, k_h: kh, k_w: kw,
+      stride_h: g.strides[0], stride_w: g.strides[1], dilation_h: g.dilations[0], dilation_w: g.dilations[1],
+      pad_top: g.pads[0], pad_left: g.pads[1],
+    });
+    return [{
+      label: labelFor('conv2d', node),
+      family: 'conv',
+      code: shaderModule(CONV_PARAMS, conv2dWgsl),
+      source: 'shaders/conv/conv2d.wgsl',
+      constants: { WORKGROUP_SIZE, OUT_PER_INVOCATION: per, ...activationConstants(node.activation) },
+      bindings: [{ input: 0 }, { data: ctx.constants[1]!.floats! }, { data: bias }, { output: 0 }, { uniform: params }],
+      workgroups: workgroupsFor(n * (cout / per) * oh * ow),
+    }];
+  },
+};

@@ -1,0 +1,160 @@
+/**
+ * @module Graph rewrites before planning. Each rewrite is a small function over the node list:
+ * - Constant nodes become initializers;
+ * - Identity and Dropout (inference) disappear: their consumers read the input directly;
+ * - BatchNormalization right after a Conv is folded into the conv's weights and bias;
+ * - Relu, LeakyRelu, Clip and Sigmoid right after an op that `fusesActivation` run inside that op.
+ * View ops (Reshape, Flatten...) are not rewritten here: the planner aliases their buffers.
+ */
+import type { ConstTensor, Graph } from './graph.ts';
+import { attr } from './graph.ts';
+import type { Activation, OpDefinition, PlannedNode } from './kernel.ts';
+
+/** Ops with no work at inference: output 0 is input 0. */
+export const PASS_THROUGH_OPS: ReadonlySet<string> = new Set(['Identity', 'Dropout']);
+
+export interface OptimizedGraph {
+  nodes: PlannedNode[];
+  initializers: Map<string, ConstTensor>;
+  /** Graph output name -> the value that holds it after rewrites. */
+  outputValues: Map<string, string>;
+}
+
+/** Counts how many node inputs (and graph outputs) read each value. */
+function consumerCounts(nodes: readonly PlannedNode[], graphOutputs: Iterable<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const n of nodes) for (const i of n.inputs) if (i) counts.set(i, (counts.get(i) ?? 0) + 1);
+  for (const o of graphOutputs) counts.set(o, (counts.get(o) ?? 0) + 1);
+  return counts;
+}
+
+function constantFromNode(node: PlannedNode): ConstTensor | undefined {
+  const v = node.attributes.get('value');
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v;
+  const f = node.attributes.get('value_float');
+  if (typeof f === 'number') return { dims: [], dataType: 'float32', floats: Float32Array.of(f) };
+  const fs = node.attributes.get('value_floats');
+  if (Array.isArray(fs)) return { dims: [fs.length], dataType: 'float32', floats: Float32Array.from(fs as number[]) };
+  const i = node.attributes.get('value_int');
+  if (typeof i === 'number') return { dims: [], dataType: 'int64', ints: [i] };
+  const is = node.attributes.get('value_ints');
+  if (Array.isArray(is)) return { dims: [is.length], dataType: 'int64', ints: is as number[] };
+  return undefined;
+}
+
+function foldConstants(g: OptimizedGraph): void {
+  g.nodes = g.nodes.filter((n) => {
+    if (n.opType !== 'Constant' || n.domain) return true;
+    const t = constantFromNode(n);
+    if (!t) return true; // left for validation to report
+    g.initializers.set(n.outputs[0], t);
+    return false;
+  });
+}
+
+function removePassThrough(g: OptimizedGraph, graphOutputs: readonly string[]): void {
+  const rename = new Map<string, string>();
+  const resolve = (v: string): string => {
+    let cur = v;
+    while (rename.has(cur)) cur = rename.get(cur)!;
+    return cur;
+  };
+  g.nodes = g.nodes.filter((n) => {
+    if (!PASS_THROUGH_OPS.has(n.opType) || n.domain) return true;
+    // Dropout's optional mask output has no meaning at inference; keep the node if someone reads it.
+    const maskUsed = n.outputs[1] && g.nodes.some((m) => m.inputs.includes(n.outputs[1]));
+    if (maskUsed) return true;
+    rename.set(n.outputs[0], n.inputs[0]);
+    return false;
+  });
+  for (const n of g.nodes) n.inputs = n.inputs.map((i) => (i ? resolve(i) : i));
+  for (const o of graphOutputs) g.outputValues.set(o, resolve(o));
+}
+
+/** W' = W * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps), per output channel. */
+function foldBatchNorm(g: OptimizedGraph): void {
+  const counts = consumerCounts(g.nodes, g.outputValues.values());
+  const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
+  g.nodes = g.nodes.filter((bn) => {
+    if (bn.opType !== 'BatchNormalization' || bn.outputs.length > 1 && bn.outputs.slice(1).some(Boolean)) return true;
+    const conv = producer.get(bn.inputs[0]);
+    if (!conv || conv.opType !== 'Conv' || conv.activation || counts.get(bn.inputs[0]) !== 1) return true;
+    const [scale, beta, mean, variance] = bn.inputs.slice(1).map((i) => g.initializers.get(i)?.floats);
+    const w = g.initializers.get(conv.inputs[1]);
+    if (!scale || !beta || !mean || !variance || !w?.floats) return true;
+    if (conv.inputs[2] && !g.initializers.get(conv.inputs[2])?.floats) return true;
+    const eps = attr(bn, 'epsilon', 1e-5);
+    const cout = w.dims[0];
+    const per = w.floats.length / cout;
+    const newW = new Float32Array(w.floats.length);
+    const newB = new Float32Array(cout);
+    const oldB = conv.inputs[2] ? g.initializers.get(conv.inputs[2])!.floats! : new Float32Array(cout);
+    for (let o = 0; o < cout; o++) {
+      const s = scale[o] / Math.sqrt(variance[o] + eps);
+      for (let k = 0; k < per; k++) newW[o * per + k] = w.floats[o * per + k] * s;
+      newB[o] = (oldB[o] - mean[o]) * s + beta[o];
+    }
+    // New names: the original initializers may be shared with other nodes.
+    const wName = `${conv.inputs[1]}::bn_folded::${bn.name}`;
+    const bName = `${conv.inputs[2] || conv.name}::bias_bn_folded::${bn.name}`;
+    g.initializers.set(wName, { dims: w.dims, dataType: 'float32', floats: newW });
+    g.initializers.set(bName, { dims: [cout], dataType: 'float32', floats: newB });
+    conv.inputs = [conv.inputs[0], wName, bName];
+    conv.outputs = [bn.outputs[0]];
+    return false;
+  });
+}
+
+function activationOf(node: PlannedNode, initializers: Map<string, ConstTensor>, opset: number): Activation | undefined {
+  switch (node.opType) {
+    case 'Relu':
+      return { kind: 'relu' };
+    case 'Sigmoid':
+      return { kind: 'sigmoid' };
+    case 'LeakyRelu':
+      return { kind: 'leakyrelu', alpha: attr(node, 'alpha', 0.01) };
+    case 'Clip': {
+      if (opset < 11) return { kind: 'clip', min: attr(node, 'min', -3.4028234663852886e38), max: attr(node, 'max', 3.4028234663852886e38) };
+      const bound = (i: number, fallback: number): number | undefined => {
+        if (!node.inputs[i]) return fallback;
+        const c = initializers.get(node.inputs[i])?.floats;
+        return c ? c[0] : undefined;
+      };
+      const min = bound(1, -3.4028234663852886e38);
+      const max = bound(2, 3.4028234663852886e38);
+      return min === undefined || max === undefined ? undefined : { kind: 'clip', min, max };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function fuseActivations(g: OptimizedGraph, kernels: Readonly<Record<string, OpDefinition>>, opset: number): void {
+  const counts = consumerCounts(g.nodes, g.outputValues.values());
+  const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
+  g.nodes = g.nodes.filter((act) => {
+    if (act.domain) return true;
+    const activation = activationOf(act, g.initializers, opset);
+    if (!activation) return true;
+    const prev = producer.get(act.inputs[0]);
+    if (!prev || prev.activation || prev.outputs.length !== 1 || !kernels[prev.opType]?.fusesActivation) return true;
+    if (counts.get(act.inputs[0]) !== 1) return true;
+    prev.activation = activation;
+    prev.outputs = [act.outputs[0]];
+    producer.set(act.outputs[0], prev);
+    return false;
+  });
+}
+
+export function optimize(graph: Graph, kernels: Readonly<Record<string, OpDefinition>>): OptimizedGraph {
+  const g: OptimizedGraph = {
+    nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })),
+    initializers: new Map(graph.initializers),
+    outputValues: new Map(graph.outputs.map((o) => [o.name, o.name])),
+  };
+  foldConstants(g);
+  removePassThrough(g, graph.outputs.map((o) => o.name));
+  foldBatchNorm(g);
+  fuseActivations(g, kernels, graph.opset);
+  return g;
+}

@@ -1,0 +1,7 @@
+// Linear invocation index of a 1-D dispatch that the engine may have folded into 2-D to stay within
+// maxComputeWorkgroupsPerDimension (engine/gpu/limits.ts): id = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid.x.
+override WORKGROUP_SIZE: u32 = 64u;
+
+fn linear_workgroup(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return wid.x + wid.y * nwg.x;
+}

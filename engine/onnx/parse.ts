@@ -2,10 +2,15 @@
  * @module ONNX ModelProto bytes -> Graph. Checks what can be checked without a GPU: the protobuf decodes,
  * the opset is in range, tensors hold as many values as their dims say.
  */
-import { onnx } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
+import type { onnx as pb } from 'onnx-proto';
 import type { AttributeValue, Graph, GraphNode, ValueInfo } from '../graph.ts';
 import { ModelLoadError } from '../errors.ts';
 import { dataTypeName, decodeTensor, toNumber } from './tensor.ts';
+
+// onnx-proto is CommonJS assigning `module.exports`: Node's ESM loader (the CLI, bench) only exposes it as the
+// default export, so a named import works under vitest but crashes `node --import tsx`.
+const { onnx } = onnxProto;
 
 /** Opset range the kernels are written against (ONNX 1.2 .. 1.16). */
 export const MIN_OPSET = 7;
@@ -14,7 +19,7 @@ export const MAX_OPSET = 21;
 const A = onnx.AttributeProto.AttributeType;
 const utf8 = new TextDecoder();
 
-function decodeAttribute(a: onnx.IAttributeProto, where: string): AttributeValue | undefined {
+function decodeAttribute(a: pb.IAttributeProto, where: string): AttributeValue | undefined {
   switch (a.type) {
     case A.INT: return toNumber(a.i);
     case A.INTS: return (a.ints ?? []).map(toNumber);
@@ -27,7 +32,7 @@ function decodeAttribute(a: onnx.IAttributeProto, where: string): AttributeValue
   }
 }
 
-function valueInfo(v: onnx.IValueInfoProto): ValueInfo {
+function valueInfo(v: pb.IValueInfoProto): ValueInfo {
   const tensor = v.type?.tensorType;
   const dims = (tensor?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : '?'));
   return { name: v.name ?? '', dataType: dataTypeName(tensor?.elemType), dims };
@@ -36,7 +41,7 @@ function valueInfo(v: onnx.IValueInfoProto): ValueInfo {
 /** Parses ONNX model bytes. Throws ModelLoadError on anything malformed. */
 export function parseModel(bytes: Uint8Array): Graph {
   if (bytes.byteLength === 0) throw new ModelLoadError('The model file is empty');
-  let model: onnx.ModelProto;
+  let model: pb.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {

@@ -1,7 +1,12 @@
 /** @module ONNX TensorProto -> ConstTensor (raw_data and the typed repeated fields). */
-import { onnx } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
+import type { onnx as pb } from 'onnx-proto';
 import type { ConstTensor, DataType } from '../graph.ts';
 import { ModelLoadError } from '../errors.ts';
+
+// onnx-proto is CommonJS assigning `module.exports`: Node's ESM loader (the CLI, bench) only exposes it as the
+// default export, so a named import works under vitest but crashes `node --import tsx`.
+const { onnx } = onnxProto;
 
 const T = onnx.TensorProto.DataType;
 
@@ -45,7 +50,7 @@ function halfToFloat(h: number): number {
 }
 
 /** Decodes a TensorProto. Float types become Float32Array; integer types become number[]. */
-export function decodeTensor(t: onnx.ITensorProto, what: string): ConstTensor {
+export function decodeTensor(t: pb.ITensorProto, what: string): ConstTensor {
   const dims = (t.dims ?? []).map(toNumber);
   const dataType = dataTypeName(t.dataType);
   const count = dims.reduce((a, b) => a * b, 1);
@@ -153,7 +158,7 @@ export function encodeFloatTensor(name: string, dims: readonly number[], data: F
 
 /** Decodes a serialized TensorProto (`input_0.pb`); integer tensors are returned as float32 values. */
 export function decodeTensorBytes(bytes: Uint8Array, what = 'tensor'): { name: string; tensor: ConstTensor } {
-  let t: onnx.TensorProto;
+  let t: pb.TensorProto;
   try {
     t = onnx.TensorProto.decode(bytes);
   } catch (e) {

@@ -1,0 +1,99 @@
+// Register-tiled 2-D convolution (implicit GEMM, no im2col buffer) for group = 1.
+//
+// Each invocation computes a (4 * CHANNEL_VECS) x PIXELS_PER_INVOCATION tile: 4 * CHANNEL_VECS consecutive
+// output channels (CHANNEL_VECS vec4s) times PIXELS_PER_INVOCATION consecutive output pixels of the flattened
+// H*W plane. Per reduction step it loads CHANNEL_VECS weight vec4s and PIXELS_PER_INVOCATION inputs and does
+// CHANNEL_VECS * PIXELS_PER_INVOCATION vec4 FMAs: register tiling is what keeps a CPU rasteriser (llvmpipe) near
+// its FMA throughput; workgroup-memory tiling is slower there.
+//
+// Weights are re-laid out at load time as [Cin][KH][KW][Cout4] (Cout padded to a multiple of 4 with zeros),
+// so the 4 filters of a tile are one aligned vec4. POINTWISE (1x1, stride 1, no padding) skips the window maths.
+// Bindings: input, weights (vec4), bias (vec4), output, params (Params is generated from engine/ops/conv.ts).
+
+@group(0) @binding(0) var<storage, read> input: array<f32>;
+@group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> bias: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> output: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+override PIXELS_PER_INVOCATION: u32 = 8u;
+override CHANNEL_VECS: u32 = 1u;
+override POINTWISE: bool = false;
+const MAX_PIXELS: u32 = 8u;
+const MAX_CHANNEL_VECS: u32 = 2u;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let id = linear_workgroup(wid, nwg) * WORKGROUP_SIZE + lid;
+  let pixels = params.out_h * params.out_w;
+  let pixel_tiles = (pixels + PIXELS_PER_INVOCATION - 1u) / PIXELS_PER_INVOCATION;
+  // Weight rows hold vec4_blocks vec4s; an invocation takes CHANNEL_VECS of them (rows are padded to fit).
+  let vec4_blocks = (params.out_c + 4u * CHANNEL_VECS - 1u) / (4u * CHANNEL_VECS) * CHANNEL_VECS;
+  let channel_blocks = vec4_blocks / CHANNEL_VECS;
+  if (id >= params.batch * channel_blocks * pixel_tiles) { return; }
+  // Pixel tiles vary fastest: neighbouring invocations share the weight vec4 and read adjacent input.
+  let pt = id % pixel_tiles;
+  let cb = (id / pixel_tiles) % channel_blocks;
+  let n = id / (pixel_tiles * channel_blocks);
+  let p0 = pt * PIXELS_PER_INVOCATION;
+  let in_plane = params.in_h * params.in_w;
+  let in_base = n * params.in_c * in_plane;
+
+  var acc: array<array<vec4<f32>, MAX_PIXELS>, MAX_CHANNEL_VECS>;
+  // Top-left input coordinate of each pixel's window; pixels past the plane are clamped and never stored.
+  var iy0: array<i32, MAX_PIXELS>;
+  var ix0: array<i32, MAX_PIXELS>;
+  for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
+    let p = min(p0 + j, pixels - 1u);
+    iy0[j] = i32((p / params.out_w) * params.stride_h) - i32(params.pad_top);
+    ix0[j] = i32((p % params.out_w) * params.stride_w) - i32(params.pad_left);
+    for (var v = 0u; v < CHANNEL_VECS; v++) { acc[v][j] = vec4<f32>(0.0); }
+  }
+  let wb = cb * CHANNEL_VECS;
+
+  if (POINTWISE) {
+    for (var ci = 0u; ci < params.in_c; ci++) {
+      let row = in_base + ci * in_plane;
+      for (var v = 0u; v < CHANNEL_VECS; v++) {
+        let w = weights[ci * vec4_blocks + wb + v];
+        for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
+          acc[v][j] += w * input[row + min(p0 + j, pixels - 1u)];
+        }
+      }
+    }
+  } else {
+    for (var ci = 0u; ci < params.in_c; ci++) {
+      let row = in_base + ci * in_plane;
+      for (var ky = 0u; ky < params.k_h; ky++) {
+        for (var kx = 0u; kx < params.k_w; kx++) {
+          let w_row = ((ci * params.k_h + ky) * params.k_w + kx) * vec4_blocks + wb;
+          let dy = i32(ky * params.dilation_h);
+          let dx = i32(kx * params.dilation_w);
+          for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
+            let iy = iy0[j] + dy;
+            let ix = ix0[j] + dx;
+            let inside = iy >= 0 && iy < i32(params.in_h) && ix >= 0 && ix < i32(params.in_w);
+            // Clamped address keeps the load in bounds; select zeroes the padding taps.
+            let x = input[row + u32(clamp(iy, 0, i32(params.in_h) - 1)) * params.in_w + u32(clamp(ix, 0, i32(params.in_w) - 1))];
+            let xv = select(0.0, x, inside);
+            for (var v = 0u; v < CHANNEL_VECS; v++) { acc[v][j] += weights[w_row + v] * xv; }
+          }
+        }
+      }
+    }
+  }
+
+  let out_base = n * params.out_c * pixels;
+  for (var v = 0u; v < CHANNEL_VECS; v++) {
+    let b = bias[wb + v];
+    let co0 = (wb + v) * 4u;
+    for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
+      let p = p0 + j;
+      if (p >= pixels) { break; }
+      let r = activate4(acc[v][j] + b);
+      for (var c = 0u; c < 4u; c++) {
+        if (co0 + c < params.out_c) { output[out_base + (co0 + c) * pixels + p] = r[c]; }
+      }
+    }
+  }
+}

@@ -31,6 +31,8 @@ export interface TensorMetadata {
   name: string;
   dims: number[];
   type: 'float32';
+  /** For outputs: the ONNX op that produces it (e.g. `Softmax`, to know whether scores are probabilities). */
+  producer?: string;
 }
 
 export interface Tensor {
@@ -92,7 +94,8 @@ export class InferenceSession {
     metadata: ReadonlyMap<string, string>,
   ) {
     this.inputs = plan.inputs.map((i) => ({ name: i.name, dims: [...i.shape], type: 'float32' }));
-    this.outputs = plan.outputs.map((o) => ({ name: o.name, dims: [...o.shape], type: 'float32' }));
+    const producers = new Map(plan.steps.flatMap((s) => s.node.outputs.map((o) => [o, s.node.opType] as const)));
+    this.outputs = plan.outputs.map((o) => ({ name: o.name, dims: [...o.shape], type: 'float32', producer: producers.get(o.value) }));
     this.metadata = metadata;
     this.stats = {
       nodes: plan.steps.length,

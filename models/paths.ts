@@ -1,0 +1,12 @@
+/** @module Where the generated stand-in models live; the one place tests, tools and scripts take these names from. */
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const SQUEEZENET11_FILE = 'squeezenet1.1-7.onnx';
+export const SQUEEZENET10_FILE = 'squeezenet1.0-9.onnx';
+
+/** models/generated/ (git-ignored: the models are rebuilt from code and a seed, never committed). */
+export const GENERATED_DIR = fileURLToPath(new URL('./generated/', import.meta.url));
+
+export const SQUEEZENET11_PATH = join(GENERATED_DIR, SQUEEZENET11_FILE);
+export const SQUEEZENET10_PATH = join(GENERATED_DIR, SQUEEZENET10_FILE);

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import onnxProto from 'onnx-proto';
+import { DEFAULT_SEED, buildSqueezeNet10, buildSqueezeNet11, squeezeNetStats } from './squeezenet.ts';
+import { SQUEEZENET10_PATH, SQUEEZENET11_PATH } from './paths.ts';
+import { runOrt } from '../test/helpers/ort.ts';
+import { randomFloat32 } from '../test/helpers/random.ts';
+
+const { onnx } = onnxProto;
+
+function opCounts(bytes: Uint8Array): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const n of onnx.ModelProto.decode(bytes).graph?.node ?? []) {
+    const op = n.opType ?? '';
+    counts[op] = (counts[op] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function softmax(logits: Float32Array): Float64Array {
+  const max = Math.max(...logits);
+  const e = Float64Array.from(logits, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+/** Top-1 probability well below certainty, top-5 probabilities pairwise distinct: the ranking carries information. */
+function expectMeaningfulTop5(probs: Float64Array): void {
+  expect(probs.every(Number.isFinite)).toBe(true);
+  expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  const top = [...probs].sort((a, b) => b - a).slice(0, 5);
+  expect(top[0]).toBeLessThan(0.99);
+  expect(top[0]).toBeGreaterThan(5 / 1000); // not flat either
+  for (let i = 1; i < 5; i++) expect(top[i - 1] - top[i]).toBeGreaterThan(1e-6);
+}
+
+function top1(probs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+  return best;
+}
+
+const input = (seed: number) => ({ data: randomFloat32(3 * 224 * 224, seed, 1.7), dims: [1, 3, 224, 224] });
+
+const cases = [
+  { name: 'SqueezeNet 1.1', path: SQUEEZENET11_PATH, build: buildSqueezeNet11, input: 'data', output: 'squeezenet0_flatten0_reshape0', dims: [1, 1000], version: '1.1' as const,
+    ops: { Conv: 26, Relu: 26, MaxPool: 3, Concat: 8, Dropout: 1, AveragePool: 1, Reshape: 1 }, opset: 7, params: 1_235_496 },
+  { name: 'SqueezeNet 1.0', path: SQUEEZENET10_PATH, build: buildSqueezeNet10, input: 'data_0', output: 'softmaxout_1', dims: [1, 1000, 1, 1], version: '1.0' as const,
+    ops: { Conv: 26, Relu: 26, MaxPool: 3, Concat: 8, Dropout: 1, GlobalAveragePool: 1, Softmax: 1 }, opset: 9, params: 1_248_424 },
+];
+
+describe.each(cases)('$name stand-in', (c) => {
+  it('on disk (from the global setup) equals a fresh build with the default seed', async () => {
+    expect(Buffer.from(await readFile(c.path)).equals(Buffer.from(c.build(DEFAULT_SEED)))).toBe(true);
+  });
+
+  it('has the zoo topology and marks itself a stand-in', () => {
+    const bytes = c.build(DEFAULT_SEED);
+    expect(opCounts(bytes)).toEqual(c.ops);
+    const m = onnx.ModelProto.decode(bytes);
+    expect(m.opsetImport.map((o) => Number(o.version))).toEqual([c.opset]);
+    expect(m.metadataProps.find((p) => p.key === 'stand_in')?.value).toBe('true');
+    expect(m.docString).toMatch(/seeded random/);
+    expect(squeezeNetStats(c.version).params).toBe(c.params); // torchvision's count for this version
+  });
+
+  it('is deterministic in its seed', () => {
+    const a = c.build(DEFAULT_SEED);
+    expect(Buffer.from(c.build(DEFAULT_SEED)).equals(Buffer.from(a))).toBe(true);
+    expect(Buffer.from(c.build(DEFAULT_SEED + 1)).equals(Buffer.from(a))).toBe(false);
+  });
+
+  it('runs in onnxruntime with a 1x1000 output whose top-5 is meaningful and follows the input', async () => {
+    const bytes = new Uint8Array(await readFile(c.path));
+    const winners = new Set<number>();
+    for (const seed of [1, 2, 3, 4]) {
+      const out = await runOrt(bytes, { [c.input]: input(seed) });
+      expect(Object.keys(out)).toEqual([c.output]);
+      expect(out[c.output].dims).toEqual(c.dims);
+      const probs = c.version === '1.0' ? Float64Array.from(out[c.output].data) : softmax(out[c.output].data);
+      expectMeaningfulTop5(probs);
+      winners.add(top1(probs));
+    }
+    // Random weights can favour one class for all noise, but the scores must not ignore the input entirely.
+    const a = (await runOrt(bytes, { [c.input]: input(1) }))[c.output].data;
+    const b = (await runOrt(bytes, { [c.input]: input(2) }))[c.output].data;
+    expect(a).not.toEqual(b);
+    expect(winners.size).toBeGreaterThanOrEqual(1);
+  });
+});

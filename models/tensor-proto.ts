@@ -1,0 +1,72 @@
+/**
+ * @module Float32 TensorProto <-> bytes, the format of ONNX backend-test `input_0.pb` / `output_0.pb` files.
+ */
+import onnxProto, { type onnx as proto } from 'onnx-proto';
+
+// onnx-proto is CommonJS assigning `module.exports`; Node's ESM loader only exposes it as the default export.
+const { onnx } = onnxProto;
+
+/** Where a float tensor's values go: `raw_data` (little-endian bytes, what exporters write) or `float_data`. */
+export type FloatStorage = 'raw' | 'float_data';
+
+export interface DecodedTensor {
+  name: string;
+  dims: number[];
+  data: Float32Array;
+}
+
+function toNumber(v: number | { toNumber(): number }): number {
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+function littleEndianBytes(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
+  return out;
+}
+
+function checkCount(name: string, dims: readonly number[], n: number): void {
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count !== n) throw new Error(`tensor ${name}: dims [${dims.join(', ')}] need ${count} values, got ${n}`);
+}
+
+/** The TensorProto message for a float32 tensor. */
+export function floatTensorProto(name: string, dims: readonly number[], data: Float32Array, storage: FloatStorage = 'raw'): proto.TensorProto {
+  checkCount(name, dims, data.length);
+  return onnx.TensorProto.create({
+    name,
+    dims: [...dims],
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    ...(storage === 'raw' ? { rawData: littleEndianBytes(data) } : { floatData: Array.from(data) }),
+  });
+}
+
+/** The TensorProto message for an int64 tensor (Reshape shapes and the like), stored in `int64_data`. */
+export function int64TensorProto(name: string, dims: readonly number[], data: readonly number[]): proto.TensorProto {
+  checkCount(name, dims, data.length);
+  return onnx.TensorProto.create({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.INT64, int64Data: [...data] });
+}
+
+export function encodeTensorProto(name: string, dims: readonly number[], data: Float32Array, storage: FloatStorage = 'raw'): Uint8Array {
+  return onnx.TensorProto.encode(floatTensorProto(name, dims, data, storage)).finish();
+}
+
+/** Decodes a float32 TensorProto from either storage; other element types are rejected, not converted. */
+export function decodeTensorProto(bytes: Uint8Array): DecodedTensor {
+  const t = onnx.TensorProto.decode(bytes);
+  if (t.dataType !== onnx.TensorProto.DataType.FLOAT) {
+    throw new Error(`tensor ${t.name}: data type ${t.dataType} is not float32`);
+  }
+  const dims = t.dims.map(toNumber);
+  let data: Float32Array;
+  if (t.rawData && t.rawData.length > 0) {
+    const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+    data = new Float32Array(t.rawData.length / 4);
+    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
+  } else {
+    data = Float32Array.from(t.floatData);
+  }
+  checkCount(t.name, dims, data.length);
+  return { name: t.name, dims, data };
+}

@@ -34,10 +34,8 @@ function expectMeaningfulTop5(probs: Float64Array): void {
   for (let i = 1; i < 5; i++) expect(top[i - 1] - top[i]).toBeGreaterThan(1e-6);
 }
 
-function top1(probs: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-  return best;
+function top5(probs: Float64Array): number[] {
+  return [...probs.keys()].sort((a, b) => probs[b] - probs[a]).slice(0, 5);
 }
 
 const input = (seed: number) => ({ data: randomFloat32(3 * 224 * 224, seed, 1.7), dims: [1, 3, 224, 224] });
@@ -72,19 +70,16 @@ describe.each(cases)('$name stand-in', (c) => {
 
   it('runs in onnxruntime with a 1x1000 output whose top-5 is meaningful and follows the input', async () => {
     const bytes = new Uint8Array(await readFile(c.path));
-    const winners = new Set<number>();
+    const rankings = new Set<string>();
     for (const seed of [1, 2, 3, 4]) {
       const out = await runOrt(bytes, { [c.input]: input(seed) });
       expect(Object.keys(out)).toEqual([c.output]);
       expect(out[c.output].dims).toEqual(c.dims);
       const probs = c.version === '1.0' ? Float64Array.from(out[c.output].data) : softmax(out[c.output].data);
       expectMeaningfulTop5(probs);
-      winners.add(top1(probs));
+      rankings.add(top5(probs).join(','));
     }
-    // Random weights can favour one class for all noise, but the scores must not ignore the input entirely.
-    const a = (await runOrt(bytes, { [c.input]: input(1) }))[c.output].data;
-    const b = (await runOrt(bytes, { [c.input]: input(2) }))[c.output].data;
-    expect(a).not.toEqual(b);
-    expect(winners.size).toBeGreaterThanOrEqual(1);
+    // Random weights may favour one class for all noise, but a top-5 that ignores the input would hide engine bugs.
+    expect(rankings.size).toBeGreaterThan(1);
   });
 });

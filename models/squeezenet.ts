@@ -1,7 +1,7 @@
 /**
  * @module Stand-ins for the ONNX model zoo's SqueezeNet 1.1 (squeezenet1.1-7, exported from MXNet Gluon) and
  * SqueezeNet 1.0 (squeezenet1.0-9, exported from Caffe2): the same ops, attributes, tensor names and shapes, with
- * seeded He-normal weights in place of the trained ones, so the repo and CI need no downloaded weights.
+ * seeded random normal weights (zero-mean per filter, variance 3.5/fan-in) in place of the trained ones, so the repo and CI need no downloaded weights.
  */
 import { ModelBuilder, attr, type Attribute } from './onnx-builder.ts';
 import { deriveSeed, normalFloat32 } from './prng.ts';
@@ -180,7 +180,7 @@ function standInMetadata(b: ModelBuilder, version: SqueezeNetVersion, seed: numb
 }
 
 function docString(version: SqueezeNetVersion, seed: number): string {
-  return `Stand-in for the ONNX model zoo SqueezeNet ${version}: same topology, seeded random (He-normal) weights, seed ${seed}. Its predictions mean nothing.`;
+  return `Stand-in for the ONNX model zoo SqueezeNet ${version}: same topology, seeded random weights (normal, zero-mean per filter, variance 3.5/fan-in), seed ${seed}. Its predictions mean nothing.`;
 }
 
 function build11(seed: number): { bytes: Uint8Array; stats: SqueezeNetStats } {

@@ -1,0 +1,104 @@
+/**
+ * @module `npm start`: everything between a fresh clone and a service on http://localhost:8787.
+ * 1. a model in local R2 (stored, fetched, or the seeded stand-in), 2. a fresh GPU host token in .dev.vars,
+ * 3. the GPU host on 127.0.0.1, 4. `wrangler dev` (telemetry off), 5. a banner once /healthz answers.
+ * Ctrl-C stops both processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
+import { provisionModel } from './provision-model.ts';
+import { writeDevVar } from './dev-vars.ts';
+import { OFFLINE_ENV } from './local-r2.ts';
+
+const PORT = Number(process.env.PORT ?? 8787);
+const log = (line: string) => console.log(`[start] ${line}`);
+const children: ChildProcess[] = [];
+
+function startChild(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (data: Buffer) => data.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`).join('\n') + '\n';
+  child.stdout?.on('data', (d: Buffer) => process.stdout.write(prefix(d)));
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(prefix(d)));
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${name} exited (${signal ?? code}); stopping.`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) throw new Error('stopped');
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+}
+
+interface HostHealth {
+  adapter: { description: string; backend: string; vendor: string };
+  software: boolean;
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  const config = readProjectConfig();
+  const hostPort = Number(new URL(config.gpuHostUrl).port || 8790);
+
+  const model = await provisionModel(config, log);
+  log(`model: ${config.modelKey} (${model.source}, ${model.bytes} bytes)`);
+
+  const token = randomBytes(24).toString('hex');
+  await writeDevVar(path.join(PROJECT_ROOT, '.dev.vars'), 'GPU_HOST_TOKEN', token);
+
+  log('starting the GPU host...');
+  startChild('gpu-host', process.execPath, ['--import', 'tsx', 'gpu-host/main.ts', '--port', String(hostPort)], { GPU_HOST_TOKEN: token });
+  const host = await waitFor<HostHealth>('the GPU host', async () => {
+    const r = await fetch(`http://127.0.0.1:${hostPort}/healthz`);
+    return r.ok ? ((await r.json()) as HostHealth) : undefined;
+  }, 60_000);
+
+  log('starting wrangler dev...');
+  startChild('wrangler', path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler'), ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false'], OFFLINE_ENV);
+  log('loading the model on the GPU (first load compiles the kernels)...');
+  const health = await waitFor('the service', async () => {
+    const r = await fetch(`http://127.0.0.1:${PORT}/healthz`);
+    return r.status === 200 || r.status === 503 ? ((await r.json()) as { ok: boolean; reason?: string; model: { sha256: string | null; standIn: boolean | null } }) : undefined;
+  }, 180_000);
+
+  const banner = [
+    '',
+    '================================================================',
+    `  WebGPU classifier running on http://localhost:${PORT}`,
+    `  GPU:   ${host.adapter.description} (${host.adapter.backend})${host.software ? '  [software rasteriser: slow, no GPU found]' : ''}`,
+    `  Model: ${config.modelKey}  sha256 ${health.model.sha256 ?? '?'}`,
+    health.model.standIn ? '  !! STAND-IN MODEL with random weights: labels are meaningless.\n  !! Run `npm run model:fetch` (needs internet) for the real SqueezeNet.' : '',
+    health.ok ? '' : `  !! Not ready: ${health.reason}`,
+    `  Try:   curl -F file=@photo.jpg http://localhost:${PORT}`,
+    `         or open http://localhost:${PORT}/ in a browser`,
+    '  Ctrl-C stops the service and the GPU host.',
+    '================================================================',
+  ].filter(Boolean);
+  console.log(banner.join('\n'));
+}
+
+main().catch((e: Error) => {
+  console.error(`[start] error: ${e.message}`);
+  stop(1);
+});

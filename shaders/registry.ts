@@ -5,14 +5,19 @@
  */
 import type { OpDefinition } from '../engine/kernel.ts';
 import { conv } from '../engine/ops/conv.ts';
+import { globalPool, pool } from '../engine/ops/pool.ts';
 import { unary } from '../engine/ops/unary.ts';
 import { flatten, reshape, squeeze, unsqueeze } from '../engine/ops/view.ts';
 
 export const KERNELS: Readonly<Record<string, OpDefinition>> = {
+  AveragePool: pool,
   Clip: unary,
   Conv: conv,
   Flatten: flatten,
+  GlobalAveragePool: globalPool,
+  GlobalMaxPool: globalPool,
   LeakyRelu: unary,
+  MaxPool: pool,
   Relu: unary,
   Reshape: reshape,
   Sigmoid: unary,

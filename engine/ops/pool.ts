@@ -1,0 +1,104 @@
+/** @module MaxPool, AveragePool (shaders/pool/pool.wgsl) and their global forms (shaders/pool/global_pool.wgsl). */
+import poolWgsl from '../../shaders/pool/pool.wgsl';
+import globalPoolWgsl from '../../shaders/pool/global_pool.wgsl';
+import { defineParams } from '../../shaders/params.ts';
+import { attr } from '../graph.ts';
+import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
+import type { OpContext, OpDefinition } from '../kernel.ts';
+import { sizeOf } from '../shape/broadcast.ts';
+import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
+import { labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+
+const POOL_PARAMS = defineParams({
+  planes: 'u32', in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32',
+  k_h: 'u32', k_w: 'u32', stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
+  pad_top: 'i32', pad_left: 'i32', pad_bottom: 'i32', pad_right: 'i32', count_include_pad: 'u32',
+});
+
+const GLOBAL_PARAMS = defineParams({ planes: 'u32', plane_size: 'u32' });
+
+/** Must be a power of two: the workgroup reduction halves it. */
+const GLOBAL_WORKGROUP = 64;
+
+const MAX_KIND = 0;
+const AVERAGE_KIND = 1;
+
+interface PoolGeometry extends WindowGeometry {
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+}
+
+function poolGeometry(ctx: OpContext): PoolGeometry {
+  const { node } = ctx;
+  const x = ctx.inputShapes[0]!;
+  if (x.length !== 4) throw new UnsupportedVariantError(node.opType, node.name, `input rank ${x.length}; only 2-D pooling (NCHW) is supported`);
+  if (node.opType === 'MaxPool' && node.outputs[1]) throw new UnsupportedVariantError(node.opType, node.name, 'the Indices output is not supported');
+  const kernel = attr(node, 'kernel_shape', [] as number[]);
+  if (kernel.length !== 2) throw new InvalidShapeError(`${node.opType} (node "${node.name}"): kernel_shape [${kernel}] is not 2-D`);
+  const strides = attr(node, 'strides', [1, 1]);
+  const dilations = attr(node, 'dilations', [1, 1]);
+  const geometry = windowGeometry(x.slice(2), {
+    kernel,
+    strides,
+    dilations,
+    pads: attr(node, 'pads', [0, 0, 0, 0]),
+    autoPad: attr(node, 'auto_pad', 'NOTSET') as AutoPad,
+    ceilMode: attr(node, 'ceil_mode', 0) === 1,
+  });
+  return { ...geometry, kernel, strides, dilations };
+}
+
+export const pool: OpDefinition = {
+  inferShapes(ctx) {
+    const g = poolGeometry(ctx);
+    const [n, c] = ctx.inputShapes[0]!;
+    return [[n, c, ...g.output]];
+  },
+  createDispatches(ctx) {
+    const { node } = ctx;
+    const g = poolGeometry(ctx);
+    const [n, c, h, w] = ctx.inputShapes[0]!;
+    const [, , oh, ow] = ctx.outputShapes[0];
+    const average = node.opType === 'AveragePool';
+    const params = POOL_PARAMS.pack({
+      planes: n * c, in_h: h, in_w: w, out_h: oh, out_w: ow,
+      k_h: g.kernel[0], k_w: g.kernel[1], stride_h: g.strides[0], stride_w: g.strides[1],
+      dilation_h: g.dilations[0], dilation_w: g.dilations[1],
+      pad_top: g.pads[0], pad_left: g.pads[1], pad_bottom: g.pads[2], pad_right: g.pads[3],
+      count_include_pad: average ? attr(node, 'count_include_pad', 0) : 0,
+    });
+    return [{
+      label: labelFor(average ? 'avgpool' : 'maxpool', node),
+      family: 'pool',
+      code: shaderModule(POOL_PARAMS, poolWgsl),
+      source: 'shaders/pool/pool.wgsl',
+      constants: { WORKGROUP_SIZE, POOL_KIND: average ? AVERAGE_KIND : MAX_KIND },
+      bindings: [{ input: 0 }, { output: 0 }, { uniform: params }],
+      workgroups: workgroupsFor(n * c * oh * ow),
+    }];
+  },
+};
+
+export const globalPool: OpDefinition = {
+  inferShapes(ctx) {
+    const x = ctx.inputShapes[0]!;
+    if (x.length < 3) throw new InvalidShapeError(`${ctx.node.opType} (node "${ctx.node.name}"): input [${x}] has no spatial dims`);
+    return [[x[0], x[1], ...x.slice(2).map(() => 1)]];
+  },
+  createDispatches(ctx) {
+    const { node } = ctx;
+    const x = ctx.inputShapes[0]!;
+    const planes = x[0] * x[1];
+    const average = node.opType === 'GlobalAveragePool';
+    return [{
+      label: labelFor(average ? 'global_avgpool' : 'global_maxpool', node),
+      family: 'pool',
+      code: shaderModule(GLOBAL_PARAMS, globalPoolWgsl),
+      source: 'shaders/pool/global_pool.wgsl',
+      constants: { WORKGROUP_SIZE: GLOBAL_WORKGROUP, POOL_KIND: average ? AVERAGE_KIND : MAX_KIND },
+      bindings: [{ input: 0 }, { output: 0 }, { uniform: GLOBAL_PARAMS.pack({ planes, plane_size: sizeOf(x.slice(2)) }) }],
+      workgroups: planes,
+    }];
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * @module `npm run bench`: SqueezeNet 1.1 through ours and the onnxruntime peers, on one adapter and one input,
+ * printed as a table and written to bench/results/latest.json. `--profile` adds ours' GPU time per kernel family;
+ * `--service` load-tests the running service instead (bench/service.ts).
+ */
+import { loadavg } from 'node:os';
+import { openDawnDevice } from '../gpu-host/dawn.ts';
+import { parseArgs, type BenchArgs } from './args.ts';
+import { benchInput } from './input.ts';
+import { resolveModel } from './model.ts';
+import { PEERS, REFERENCE_PEER } from './peers/index.ts';
+import { createOursSession } from './peers/ours.ts';
+import type { PeerContext, PeerName } from './peers/types.ts';
+import { profileSession } from './profile.ts';
+import { latestJson, peerTable, profileTables, writeResult } from './report.ts';
+import { measurePeer, type PeerResult } from './runner.ts';
+
+function warnIfBusy(): void {
+  const [load] = loadavg();
+  // Two cores: anything else running (tests, a build) moves medians by tens of percent.
+  if (load > 1) console.warn(`WARNING: load average is ${load.toFixed(2)} (> 1): other processes will disturb these timings.`);
+}
+
+async function profileOurs(ctx: PeerContext): Promise<void> {
+  console.log('\n## Profile of ours (GPU time per kernel family)\n');
+  try {
+    const session = await createOursSession(ctx);
+    try {
+      const profile = await profileSession(session, { [ctx.model.inputName]: ctx.input });
+      console.log(profileTables(profile));
+    } finally {
+      session.dispose();
+    }
+  } catch (e) {
+    console.log(`profile unavailable: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function benchPeers(args: BenchArgs): Promise<void> {
+  warnIfBusy();
+  const model = await resolveModel(args.model);
+  const dawn = await openDawnDevice();
+  const adapter = `${dawn.info.device} ${dawn.info.description} (${dawn.backend}, ${dawn.featureLevel})`.trim();
+  console.log(`model:   ${model.description}`);
+  console.log(`adapter: ${adapter}`);
+  console.log(`input:   ${model.inputName} [${model.inputDims.join('x')}] seeded normal; ${args.warmup} warm-up + ${args.runs} timed runs per peer\n`);
+  const ctx: PeerContext = { model, input: benchInput(model.inputDims), dawn };
+
+  const results = new Map<PeerName, PeerResult>();
+  for (const peer of PEERS) {
+    if (args.only && !args.only.includes(peer.name)) continue;
+    const r = await measurePeer(peer, ctx, args);
+    results.set(peer.name, r);
+    // One line after the fact: native runtimes log to the terminal while loading and would split a partial line.
+    console.log(`${peer.name.padEnd(16)} ` + (r.ok ? `median ${r.medianMs.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms (load ${r.loadMs.toFixed(0)} ms)` : `error: ${r.error}`));
+  }
+
+  console.log(`\n${peerTable(results, REFERENCE_PEER)}\n`);
+  for (const [name, r] of results) {
+    if (r.ok && r.details) console.log(`${name}: ${Object.entries(r.details).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  }
+  const path = await writeResult('latest.json', latestJson(adapter, model.description, args.runs, results));
+  if (args.profile) await profileOurs(ctx);
+  console.log(`\nwrote ${path}`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.service) {
+    const { benchService } = await import('./service.ts');
+    await benchService(args);
+  } else {
+    await benchPeers(args);
+  }
+  // dawn.node and the ORT runtimes keep native handles open; the bench is done.
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+/**
+ * @module Which model the bench runs: `--model FILE`, else the real SqueezeNet 1.1 a user fetched into local R2,
+ * else the seeded stand-in. The result says which, because stand-in timings match the real model's (same ops and
+ * shapes) but its scores mean nothing.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseModel } from '../engine/onnx/parse.ts';
+import { ensureGeneratedModels } from '../models/generate.ts';
+
+export interface BenchModel {
+  bytes: Uint8Array;
+  /** Human-readable origin, printed and written to latest.json. */
+  description: string;
+  inputName: string;
+  /** Input dims with symbolic dims pinned to 1 (batch 1). */
+  inputDims: number[];
+  outputName: string;
+  /** True for the seeded stand-in (metadata `stand_in`). */
+  standIn: boolean;
+}
+
+function describe(bytes: Uint8Array, origin: string): BenchModel {
+  const graph = parseModel(bytes);
+  const input = graph.inputs[0];
+  const output = graph.outputs[0];
+  if (!input || !output) throw new Error(`${origin}: the model has no graph input or output`);
+  const inputDims = input.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+  const standIn = graph.metadata.get('stand_in') === 'true';
+  return { bytes, description: `${origin}${standIn ? ' (seeded stand-in: random weights)' : ''}`, inputName: input.name, inputDims, outputName: output.name, standIn };
+}
+
+/** The real model from local R2, when one is stored there and is not the stand-in `npm start` may have put. */
+async function fromLocalR2(): Promise<BenchModel | undefined> {
+  try {
+    // Lazy: reading the config loads wrangler, which costs a second or two and is only needed here.
+    const { readProjectConfig } = await import('../scripts/project-config.ts');
+    const { getLocalObject } = await import('../scripts/local-r2.ts');
+    const config = readProjectConfig();
+    const bytes = await getLocalObject(config.bucket, config.modelKey);
+    if (!bytes) return undefined;
+    const model = describe(bytes, `local R2 ${config.bucket}/${config.modelKey}`);
+    return model.standIn ? undefined : model;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function resolveModel(path: string | undefined): Promise<BenchModel> {
+  if (path) return describe(new Uint8Array(await readFile(path)), path);
+  const real = await fromLocalR2();
+  if (real) return real;
+  const generated = await ensureGeneratedModels();
+  return describe(new Uint8Array(await readFile(generated.squeezenet11)), 'models/generated/squeezenet1.1-7.onnx');
+}

@@ -4,23 +4,28 @@
  * Each definition lives in engine/ops/<family>.ts next to its shaders/<family>/*.wgsl. Keep keys alphabetical.
  */
 import type { OpDefinition } from '../engine/kernel.ts';
+import { binary } from '../engine/ops/binary.ts';
 import { conv } from '../engine/ops/conv.ts';
 import { globalPool, pool } from '../engine/ops/pool.ts';
 import { unary } from '../engine/ops/unary.ts';
 import { flatten, reshape, squeeze, unsqueeze } from '../engine/ops/view.ts';
 
 export const KERNELS: Readonly<Record<string, OpDefinition>> = {
+  Add: binary,
   AveragePool: pool,
   Clip: unary,
   Conv: conv,
+  Div: binary,
   Flatten: flatten,
   GlobalAveragePool: globalPool,
   GlobalMaxPool: globalPool,
   LeakyRelu: unary,
   MaxPool: pool,
+  Mul: binary,
   Relu: unary,
   Reshape: reshape,
   Sigmoid: unary,
   Squeeze: squeeze,
+  Sub: binary,
   Unsqueeze: unsqueeze,
 };

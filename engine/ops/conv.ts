@@ -57,15 +57,11 @@ export interface ConvTile {
   channelVecs: number;
 }
 
-export function chooseTile(pointwise: boolean): ConvTile {
-  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
-  if (env?.CONV_TILE) {
-    const [pixels, channelVecs] = env.CONV_TILE.split('x').map(Number);
-    return { pixels, channelVecs };
-  }
-  // Measured on llvmpipe with SqueezeNet shapes: 8 pixels x 8 channels beat 8x4, 4x8 and 4x4 for 1x1 and 3x3 alike.
-  return pointwise ? { pixels: 8, channelVecs: 2 } : { pixels: 8, channelVecs: 2 };
-}
+/**
+ * Measured on llvmpipe with SqueezeNet shapes (bench/RESULTS.md): 8 pixels x 8 channels beat 8x4, 4x8 and 4x4
+ * for 1x1 and 3x3 alike; on GPUs the same tile keeps 16 accumulators per thread, well within register budgets.
+ */
+export const CONV_TILE: ConvTile = { pixels: 8, channelVecs: 2 };
 
 /** [Cout][Cin][KH][KW] -> [Cin][KH][KW][CoutP], zero-padded to a multiple of `multiple` output channels. */
 export function weightsChannelsLast(w: Float32Array, cout: number, cin: number, taps: number, multiple = 4): Float32Array {
@@ -108,7 +104,7 @@ export const conv: OpDefinition = {
     const activation = activationConstants(node.activation);
     if (g.groups === 1) {
       const pointwise = kh === 1 && kw === 1 && g.strides.every((s) => s === 1) && g.pads.every((p) => p === 0);
-      const tile = chooseTile(pointwise);
+      const tile = CONV_TILE;
       const multiple = 4 * tile.channelVecs;
       return [{
         label: labelFor(pointwise ? 'conv2d_1x1' : 'conv2d_tiled', node),

@@ -4,15 +4,18 @@
  * Each definition lives in engine/ops/<family>.ts next to its shaders/<family>/*.wgsl. Keep keys alphabetical.
  */
 import type { OpDefinition } from '../engine/kernel.ts';
+import { batchNormalization } from '../engine/ops/batchnorm.ts';
 import { binary } from '../engine/ops/binary.ts';
 import { conv } from '../engine/ops/conv.ts';
 import { globalPool, pool } from '../engine/ops/pool.ts';
+import { softmax } from '../engine/ops/softmax.ts';
 import { unary } from '../engine/ops/unary.ts';
 import { flatten, reshape, squeeze, unsqueeze } from '../engine/ops/view.ts';
 
 export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Add: binary,
   AveragePool: pool,
+  BatchNormalization: batchNormalization,
   Clip: unary,
   Conv: conv,
   Div: binary,
@@ -25,6 +28,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Relu: unary,
   Reshape: reshape,
   Sigmoid: unary,
+  Softmax: softmax,
   Squeeze: squeeze,
   Sub: binary,
   Unsqueeze: unsqueeze,

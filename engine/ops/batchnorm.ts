@@ -1,0 +1,66 @@
+/** @module Standalone inference BatchNormalization (shaders/normalization/batchnorm.wgsl); after a Conv it is folded away. */
+import batchnormWgsl from '../../shaders/normalization/batchnorm.wgsl';
+import { defineParams } from '../../shaders/params.ts';
+import { attr } from '../graph.ts';
+import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
+import type { OpContext, OpDefinition } from '../kernel.ts';
+import { sizeOf } from '../shape/broadcast.ts';
+import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+
+const BATCHNORM_PARAMS = defineParams({ size: 'u32', channels: 'u32', plane: 'u32' });
+
+function check(ctx: OpContext): void {
+  const { node } = ctx;
+  const x = ctx.inputShapes[0]!;
+  if (attr(node, 'training_mode', 0) !== 0 || node.outputs.slice(1).some(Boolean)) {
+    throw new UnsupportedVariantError('BatchNormalization', node.name, 'training mode (running mean/variance outputs) is not supported');
+  }
+  if (attr(node, 'spatial', 1) !== 1) throw new UnsupportedVariantError('BatchNormalization', node.name, 'spatial=0 (per-element statistics) is not supported');
+  if (x.length < 2) throw new InvalidShapeError(`BatchNormalization (node "${node.name}"): input [${x}] has no channel dim`);
+  for (let k = 1; k <= 4; k++) {
+    const s = ctx.inputShapes[k];
+    if (!s || sizeOf(s) !== x[1]) throw new InvalidShapeError(`BatchNormalization (node "${node.name}"): input ${k} has shape [${s ?? ''}], expected [${x[1]}]`);
+  }
+}
+
+/** [scale..., shift...] with scale = gamma / sqrt(var + eps) and shift = beta - mean * scale, computed in float64. */
+export function batchNormCoefficients(gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number): Float32Array {
+  const c = gamma.length;
+  const out = new Float32Array(2 * c);
+  for (let i = 0; i < c; i++) {
+    const scale = gamma[i] / Math.sqrt(variance[i] + epsilon);
+    out[i] = scale;
+    out[c + i] = beta[i] - mean[i] * scale;
+  }
+  return out;
+}
+
+export const batchNormalization: OpDefinition = {
+  constantInputs: [1, 2, 3, 4],
+  fusesActivation: true,
+  inferShapes(ctx) {
+    check(ctx);
+    return [[...ctx.inputShapes[0]!]];
+  },
+  createDispatches(ctx) {
+    check(ctx);
+    const { node } = ctx;
+    const x = ctx.inputShapes[0]!;
+    const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => ctx.constants[k]!.floats!);
+    const size = sizeOf(x);
+    return [{
+      label: labelFor('batchnorm', node),
+      family: 'normalization',
+      code: shaderModule(BATCHNORM_PARAMS, batchnormWgsl),
+      source: 'shaders/normalization/batchnorm.wgsl',
+      constants: { WORKGROUP_SIZE, ...activationConstants(node.activation) },
+      bindings: [
+        { input: 0 },
+        { data: batchNormCoefficients(gamma, beta, mean, variance, attr(node, 'epsilon', 1e-5)) },
+        { output: 0 },
+        { uniform: BATCHNORM_PARAMS.pack({ size, channels: x[1], plane: sizeOf(x.slice(2)) }) },
+      ],
+      workgroups: workgroupsFor(size),
+    }];
+  },
+};

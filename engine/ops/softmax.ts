@@ -1,0 +1,59 @@
+/** @module Softmax under both opset semantics (shaders/normalization/softmax.wgsl). */
+import softmaxWgsl from '../../shaders/normalization/softmax.wgsl';
+import { defineParams } from '../../shaders/params.ts';
+import { attr } from '../graph.ts';
+import { InvalidShapeError } from '../errors.ts';
+import type { OpContext, OpDefinition } from '../kernel.ts';
+import { sizeOf } from '../shape/broadcast.ts';
+import { labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+
+const SOFTMAX_PARAMS = defineParams({ rows: 'u32', axis_len: 'u32', inner: 'u32' });
+
+/** Rows at least this long get a workgroup each; shorter ones a thread each. */
+const WORKGROUP_ROW_MIN = 256;
+
+export interface SoftmaxRows {
+  outer: number;
+  axisLen: number;
+  inner: number;
+}
+
+/**
+ * Opset < 13 flattens to 2-D at `axis` (default 1) and normalises the whole trailing block; opset >= 13
+ * normalises along the single `axis` (default -1).
+ */
+export function softmaxRows(ctx: OpContext): SoftmaxRows {
+  const { node } = ctx;
+  const x = ctx.inputShapes[0]!;
+  const legacy = ctx.opset < 13;
+  let axis = attr(node, 'axis', legacy ? 1 : -1);
+  if (axis < 0) axis += x.length;
+  if (axis < 0 || axis >= x.length) {
+    throw new InvalidShapeError(`Softmax (node "${node.name}"): axis ${attr(node, 'axis', 0)} is out of range for rank ${x.length}`);
+  }
+  if (legacy) return { outer: sizeOf(x.slice(0, axis)), axisLen: sizeOf(x.slice(axis)), inner: 1 };
+  return { outer: sizeOf(x.slice(0, axis)), axisLen: x[axis], inner: sizeOf(x.slice(axis + 1)) };
+}
+
+export const softmax: OpDefinition = {
+  inferShapes(ctx) {
+    softmaxRows(ctx);
+    return [[...ctx.inputShapes[0]!]];
+  },
+  createDispatches(ctx) {
+    const { node } = ctx;
+    const { outer, axisLen, inner } = softmaxRows(ctx);
+    const rows = outer * inner;
+    const perWorkgroup = axisLen >= WORKGROUP_ROW_MIN;
+    return [{
+      label: labelFor(perWorkgroup ? 'softmax_wg' : 'softmax', node),
+      family: 'normalization',
+      code: shaderModule(SOFTMAX_PARAMS, softmaxWgsl),
+      source: 'shaders/normalization/softmax.wgsl',
+      entryPoint: perWorkgroup ? 'row_per_workgroup' : 'row_per_invocation',
+      constants: { WORKGROUP_SIZE },
+      bindings: [{ input: 0 }, { output: 0 }, { uniform: SOFTMAX_PARAMS.pack({ rows, axis_len: axisLen, inner }) }],
+      workgroups: perWorkgroup ? rows : workgroupsFor(rows),
+    }];
+  },
+};

@@ -8,9 +8,9 @@ function show(c: Cell): string {
   return c;
 }
 
-/** Three significant figures, but never scientific notation for timings in ms. */
+/** Integers as they are; otherwise about three significant figures, scientific only below 0.001 (diffs). */
 export function formatNumber(n: number): string {
-  if (n === 0) return '0';
+  if (Number.isInteger(n)) return String(n); // counts stay counts
   const abs = Math.abs(n);
   if (abs >= 100) return n.toFixed(0);
   if (abs >= 10) return n.toFixed(1);

@@ -1,0 +1,25 @@
+/** @module The service bench only ever sends load to this machine: a benchmark must not become a load generator. */
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+function isLoopbackHost(hostname: string): boolean {
+  if (LOOPBACK_HOSTS.has(hostname)) return true;
+  // All of 127.0.0.0/8 is loopback.
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(hostname);
+  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+}
+
+/** The URL to POST images to; throws for anything but http(s) on a loopback address. */
+export function loopbackClassifyUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`--url "${raw}" is not a URL (e.g. http://127.0.0.1:8787)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--url must be http(s), got ${url.protocol}`);
+  if (!isLoopbackHost(url.hostname)) throw new Error(`--url must be a loopback address (127.0.0.1, localhost, [::1]); refusing ${url.hostname}`);
+  // A bare origin means the service's classify route.
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/classify';
+  return url;
+}

@@ -9,7 +9,7 @@ import { parseArgs, type BenchArgs } from './args.ts';
 import { benchInput } from './input.ts';
 import { resolveModel } from './model.ts';
 import { PEERS, REFERENCE_PEER } from './peers/index.ts';
-import { createOursSession } from './peers/ours.ts';
+import { createOursSession, ours } from './peers/ours.ts';
 import type { PeerContext, PeerName } from './peers/types.ts';
 import { profileSession } from './profile.ts';
 import { latestJson, peerTable, profileTables, writeResult } from './report.ts';
@@ -36,6 +36,20 @@ async function profileOurs(ctx: PeerContext): Promise<void> {
   }
 }
 
+/**
+ * Runs ours again after the other peers: on two shared cores the machine's state drifts over minutes (other
+ * sessions, thermal, llvmpipe thread placement), and a large first/last gap says the ratios are not trustworthy.
+ */
+async function driftCheck(results: Map<PeerName, PeerResult>, ctx: PeerContext, args: BenchArgs): Promise<void> {
+  const first = results.get('ours');
+  if (!first?.ok || results.size < 2) return;
+  const again = await measurePeer(ours, ctx, args);
+  if (!again.ok) return;
+  const drift = (100 * (again.medianMs - first.medianMs)) / first.medianMs;
+  const line = `ours (again)     median ${again.medianMs.toFixed(2)} ms, p90 ${again.p90Ms.toFixed(2)} ms: ${drift >= 0 ? '+' : ''}${drift.toFixed(1)}% vs the first run`;
+  console.log(Math.abs(drift) > 10 ? `${line}. WARNING: timings drifted by more than 10% during the bench; ratios are unreliable.` : line);
+}
+
 async function benchPeers(args: BenchArgs): Promise<void> {
   warnIfBusy();
   const model = await resolveModel(args.model);
@@ -54,6 +68,8 @@ async function benchPeers(args: BenchArgs): Promise<void> {
     // One line after the fact: native runtimes log to the terminal while loading and would split a partial line.
     console.log(`${peer.name.padEnd(16)} ` + (r.ok ? `median ${r.medianMs.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms (load ${r.loadMs.toFixed(0)} ms)` : `error: ${r.error}`));
   }
+
+  await driftCheck(results, ctx, args);
 
   console.log(`\n${peerTable(results, REFERENCE_PEER)}\n`);
   for (const [name, r] of results) {

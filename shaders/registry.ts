@@ -7,6 +7,7 @@ import type { OpDefinition } from '../engine/kernel.ts';
 import { batchNormalization } from '../engine/ops/batchnorm.ts';
 import { binary } from '../engine/ops/binary.ts';
 import { conv } from '../engine/ops/conv.ts';
+import { gemm, matMul } from '../engine/ops/gemm.ts';
 import { globalPool, pool } from '../engine/ops/pool.ts';
 import { softmax } from '../engine/ops/softmax.ts';
 import { unary } from '../engine/ops/unary.ts';
@@ -20,9 +21,11 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Conv: conv,
   Div: binary,
   Flatten: flatten,
+  Gemm: gemm,
   GlobalAveragePool: globalPool,
   GlobalMaxPool: globalPool,
   LeakyRelu: unary,
+  MatMul: matMul,
   MaxPool: pool,
   Mul: binary,
   Relu: unary,

@@ -1,0 +1,174 @@
+/** @module Gemm and MatMul on one register-tiled kernel (shaders/matrix/gemm.wgsl). */
+import gemmWgsl from '../../shaders/matrix/gemm.wgsl';
+import { defineParams } from '../../shaders/params.ts';
+import { attr } from '../graph.ts';
+import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
+import type { BindingSource, Dispatch, KernelContext, OpContext, OpDefinition, PlannedNode } from '../kernel.ts';
+import { broadcastShapes, broadcastStrides, sizeOf } from '../shape/broadcast.ts';
+import { collapseBroadcast } from './binary.ts';
+import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+
+const GEMM_PARAMS = defineParams({
+  m: 'u32', n: 'u32', k: 'u32', batch: 'u32',
+  a_stride_m: 'u32', a_stride_k: 'u32', b_stride_k: 'u32', b_stride_n: 'u32',
+  c_stride_m: 'u32', c_stride_n: 'u32', alpha: 'f32', beta: 'f32',
+  batch_dims: 'vec4u', a_batch_strides: 'vec4u', b_batch_strides: 'vec4u',
+});
+
+const TILE_COLS = 4;
+const MAX_BATCH_RANK = 4;
+
+/** Everything the kernel needs besides bindings; strides are in elements. */
+interface GemmProblem {
+  m: number;
+  n: number;
+  k: number;
+  aStride: [m: number, k: number];
+  bStride: [k: number, n: number];
+  batchDims: number[];
+  aBatchStrides: number[];
+  bBatchStrides: number[];
+  alpha: number;
+  beta: number;
+  cStride?: [m: number, n: number];
+}
+
+function gemmDispatch(node: PlannedNode, p: GemmProblem, bindings: BindingSource[]): Dispatch {
+  const pad = (v: number[], fill: number) => [...new Array<number>(MAX_BATCH_RANK - v.length).fill(fill), ...v];
+  const batch = sizeOf(p.batchDims);
+  const tileRows = Math.min(4, p.m);
+  const params = GEMM_PARAMS.pack({
+    m: p.m, n: p.n, k: p.k, batch,
+    a_stride_m: p.aStride[0], a_stride_k: p.aStride[1], b_stride_k: p.bStride[0], b_stride_n: p.bStride[1],
+    c_stride_m: p.cStride?.[0] ?? 0, c_stride_n: p.cStride?.[1] ?? 0, alpha: p.alpha, beta: p.beta,
+    batch_dims: pad(p.batchDims, 1), a_batch_strides: pad(p.aBatchStrides, 0), b_batch_strides: pad(p.bBatchStrides, 0),
+  });
+  return {
+    label: labelFor(node.opType.toLowerCase(), node),
+    family: 'matrix',
+    code: shaderModule(GEMM_PARAMS, gemmWgsl),
+    source: 'shaders/matrix/gemm.wgsl',
+    constants: { WORKGROUP_SIZE, TILE_ROWS: tileRows, HAS_C: p.cStride ? 1 : 0, ...activationConstants(node.activation) },
+    bindings: [...bindings, { uniform: params }],
+    workgroups: workgroupsFor(batch * Math.ceil(p.m / tileRows) * Math.ceil(p.n / TILE_COLS)),
+  };
+}
+
+/** A 4-byte stand-in for the C binding when there is no C: the kernel never reads it. */
+const noC = (): BindingSource => ({ data: new Float32Array(1) });
+
+interface GemmShapes {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+function gemmShapes(ctx: OpContext): GemmShapes {
+  const { node } = ctx;
+  const a = ctx.inputShapes[0]!;
+  const b = ctx.inputShapes[1]!;
+  if (a.length !== 2 || b.length !== 2) throw new InvalidShapeError(`Gemm (node "${node.name}"): A [${a}] and B [${b}] must be 2-D`);
+  const transA = attr(node, 'transA', 0) !== 0;
+  const transB = attr(node, 'transB', 0) !== 0;
+  const [m, k] = transA ? [a[1], a[0]] : [a[0], a[1]];
+  const [kb, n] = transB ? [b[1], b[0]] : [b[0], b[1]];
+  if (k !== kb) throw new InvalidShapeError(`Gemm (node "${node.name}"): A' is ${m}x${k} but B' is ${kb}x${n}`);
+  const c = ctx.inputShapes[2];
+  // C broadcasts one way only: to [M, N], never the other way round.
+  if (c && (c.length > 2 || broadcastShapes([c, [m, n]], `Gemm (node "${node.name}") C`).some((d, i) => d !== [m, n][i]))) {
+    throw new InvalidShapeError(`Gemm (node "${node.name}"): C [${c}] does not broadcast to [${m}, ${n}]`);
+  }
+  return { m, n, k, transA, transB };
+}
+
+/** [N][K] -> [K][N], so a constant transB operand is read along contiguous columns. */
+function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+export const gemm: OpDefinition = {
+  fusesActivation: true,
+  inferShapes(ctx) {
+    const { m, n } = gemmShapes(ctx);
+    return [[m, n]];
+  },
+  createDispatches(ctx: KernelContext) {
+    const { node } = ctx;
+    const { m, n, k, transA, transB } = gemmShapes(ctx);
+    const constantB = ctx.constants[1]?.floats;
+    const relaidB = transB && constantB !== undefined;
+    const c = ctx.inputShapes[2];
+    const cStrides = c ? broadcastStrides(c, [m, n]) : undefined;
+    const problem: GemmProblem = {
+      m, n, k,
+      aStride: transA ? [1, m] : [k, 1],
+      bStride: transB && !relaidB ? [1, k] : [n, 1],
+      batchDims: [], aBatchStrides: [], bBatchStrides: [],
+      alpha: attr(node, 'alpha', 1),
+      beta: attr(node, 'beta', 1),
+      cStride: cStrides ? [cStrides[0], cStrides[1]] : undefined,
+    };
+    return [gemmDispatch(node, problem, [
+      { input: 0 },
+      relaidB ? { data: transpose(constantB, n, k) } : { input: 1 },
+      c ? { input: 2 } : noC(),
+      { output: 0 },
+    ])];
+  },
+};
+
+interface MatMulShapes {
+  m: number;
+  n: number;
+  k: number;
+  aBatch: number[];
+  bBatch: number[];
+  outBatch: number[];
+  out: number[];
+}
+
+/** numpy matmul: a 1-D A gains a leading 1, a 1-D B a trailing 1, and both are dropped from the output. */
+function matMulShapes(ctx: OpContext): MatMulShapes {
+  const { node } = ctx;
+  const a = ctx.inputShapes[0]!;
+  const b = ctx.inputShapes[1]!;
+  if (a.length === 0 || b.length === 0) throw new InvalidShapeError(`MatMul (node "${node.name}"): scalar operands are not allowed`);
+  const a2 = a.length === 1 ? [1, a[0]] : a;
+  const b2 = b.length === 1 ? [b[0], 1] : b;
+  const [m, k] = a2.slice(-2);
+  const [kb, n] = b2.slice(-2);
+  if (k !== kb) throw new InvalidShapeError(`MatMul (node "${node.name}"): [${a}] x [${b}]: inner dims ${k} and ${kb} differ`);
+  const aBatch = a2.slice(0, -2);
+  const bBatch = b2.slice(0, -2);
+  const outBatch = broadcastShapes([aBatch, bBatch], `MatMul (node "${node.name}") batch dims`);
+  const out = [...outBatch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
+  return { m, n, k, aBatch, bBatch, outBatch, out };
+}
+
+export const matMul: OpDefinition = {
+  fusesActivation: true,
+  inferShapes: (ctx) => [matMulShapes(ctx).out],
+  createDispatches(ctx: KernelContext) {
+    const { node } = ctx;
+    const s = matMulShapes(ctx);
+    const batch = collapseBroadcast(s.outBatch, [s.aBatch, s.bBatch]);
+    if (batch.dims.length > MAX_BATCH_RANK) {
+      throw new UnsupportedVariantError('MatMul', node.name, `batch dims [${s.outBatch}] need ${batch.dims.length} dims after merging; at most ${MAX_BATCH_RANK} are supported`);
+    }
+    const problem: GemmProblem = {
+      m: s.m, n: s.n, k: s.k,
+      aStride: [s.k, 1],
+      bStride: [s.n, 1],
+      batchDims: batch.dims,
+      aBatchStrides: batch.strides[0].map((v) => v * s.m * s.k),
+      bBatchStrides: batch.strides[1].map((v) => v * s.k * s.n),
+      alpha: 1,
+      beta: 0,
+    };
+    return [gemmDispatch(node, problem, [{ input: 0 }, { input: 1 }, noC(), { output: 0 }])];
+  },
+};

@@ -6,6 +6,7 @@
 import type { OpDefinition } from '../engine/kernel.ts';
 import { batchNormalization } from '../engine/ops/batchnorm.ts';
 import { binary } from '../engine/ops/binary.ts';
+import { concat } from '../engine/ops/concat.ts';
 import { conv } from '../engine/ops/conv.ts';
 import { gemm, matMul } from '../engine/ops/gemm.ts';
 import { globalPool, pool } from '../engine/ops/pool.ts';
@@ -18,6 +19,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   AveragePool: pool,
   BatchNormalization: batchNormalization,
   Clip: unary,
+  Concat: concat,
   Conv: conv,
   Div: binary,
   Flatten: flatten,

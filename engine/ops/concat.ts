@@ -1,0 +1,56 @@
+/** @module Concat on any axis (shaders/matrix/concat.wgsl), for when the planner cannot elide it. */
+import concatWgsl from '../../shaders/matrix/concat.wgsl';
+import { defineParams } from '../../shaders/params.ts';
+import { attr } from '../graph.ts';
+import { InvalidShapeError } from '../errors.ts';
+import type { OpContext, OpDefinition } from '../kernel.ts';
+import { sizeOf } from '../shape/broadcast.ts';
+import { labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+
+const CONCAT_PARAMS = defineParams({ size: 'u32', in_block: 'u32', out_block: 'u32', offset: 'u32' });
+
+function concatAxis(ctx: OpContext): number {
+  const { node } = ctx;
+  const shapes = ctx.inputShapes.map((s) => s!);
+  const rank = shapes[0].length;
+  const raw = attr(node, 'axis', 1);
+  const axis = raw < 0 ? raw + rank : raw;
+  if (axis < 0 || axis >= rank) throw new InvalidShapeError(`Concat (node "${node.name}"): axis ${raw} is out of range for rank ${rank}`);
+  for (const s of shapes) {
+    if (s.length !== rank || s.some((d, i) => i !== axis && d !== shapes[0][i])) {
+      throw new InvalidShapeError(`Concat (node "${node.name}"): inputs [${shapes.map((x) => `[${x}]`).join(', ')}] differ outside axis ${axis}`);
+    }
+  }
+  return axis;
+}
+
+export const concat: OpDefinition = {
+  inferShapes(ctx) {
+    const axis = concatAxis(ctx);
+    const out = [...ctx.inputShapes[0]!];
+    out[axis] = ctx.inputShapes.reduce((a, s) => a + s![axis], 0);
+    return [out];
+  },
+  createDispatches(ctx) {
+    const { node } = ctx;
+    const axis = concatAxis(ctx);
+    const out = ctx.outputShapes[0];
+    const inner = sizeOf(out.slice(axis + 1));
+    let offset = 0;
+    return ctx.inputShapes.map((s, k) => {
+      const inBlock = s![axis] * inner;
+      const size = sizeOf(s!);
+      const params = CONCAT_PARAMS.pack({ size, in_block: inBlock, out_block: out[axis] * inner, offset });
+      offset += inBlock;
+      return {
+        label: labelFor('concat', node),
+        family: 'matrix',
+        code: shaderModule(CONCAT_PARAMS, concatWgsl),
+        source: 'shaders/matrix/concat.wgsl',
+        constants: { WORKGROUP_SIZE },
+        bindings: [{ input: k }, { output: 0 }, { uniform: params }],
+        workgroups: workgroupsFor(size),
+      };
+    });
+  },
+};

@@ -1,4 +1,5 @@
 import { defineConfig, type Plugin } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 
 /** `import src from './x.wgsl'` yields the text, as in wrangler (Text rule) and Node (tools/wgsl-hooks.mjs). */
 export function wgslText(): Plugin {
@@ -28,6 +29,16 @@ export default defineConfig({
           pool: 'forks',
           maxWorkers: 2,
           globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+      {
+        // Inside real workerd (Miniflare) with the service's own wrangler.toml, so module rules (Text .wgsl,
+        // CompiledWasm .wasm), compatibility date and bindings match `wrangler dev`. The Worker's main module is
+        // loaded only by tests that import `cloudflare:test`/`cloudflare:workers` exports.
+        plugins: [wgslText(), cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        test: {
+          name: 'workers',
+          include: ['images/**/*.workers.test.ts', 'test/worker/**/*.test.ts'],
         },
       },
     ],

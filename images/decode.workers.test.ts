@@ -1,0 +1,175 @@
+/** Every codec inside real workerd, on fixtures encoded in the test itself. */
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from './decode.ts';
+import { ImageError } from './errors.ts';
+import { detectImageFormat, type ImageFormat } from './sniff.ts';
+import { encodeAvif, encodeGif, encodeJpeg, encodePng, encodeWebp, makeImage, withExifOrientation, writePng, type Rgba } from './test-fixtures.ts';
+
+/** Max abs difference of every pixel from one RGBA colour. */
+function maxDiff(image: Rgba, rgba: readonly number[]): number {
+  let worst = 0;
+  for (let i = 0; i < image.data.length; i++) worst = Math.max(worst, Math.abs(image.data[i] - rgba[i % 4]));
+  return worst;
+}
+
+function pixel(image: Rgba, x: number, y: number): number[] {
+  const i = (y * image.width + x) * 4;
+  return Array.from(image.data.subarray(i, i + 4));
+}
+
+const ORANGE = [230, 120, 40, 255];
+const solid = makeImage(48, 32, () => ORANGE);
+
+async function decodeTimed(bytes: Uint8Array): Promise<Rgba> {
+  const format = detectImageFormat(bytes) as ImageFormat;
+  const t = performance.now();
+  const image = await decodeImage(bytes, format);
+  console.log(`${format} ${image.width}x${image.height} decode ${(performance.now() - t).toFixed(2)} ms`);
+  return image;
+}
+
+async function expectImageError(p: Promise<unknown>, code: string): Promise<void> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e).toBeInstanceOf(ImageError);
+  expect((e as ImageError).code).toBe(code);
+}
+
+describe('decodeImage in workerd', () => {
+  it('JPEG baseline and progressive', async () => {
+    for (const progressive of [false, true]) {
+      const bytes = await encodeJpeg(solid, { baseline: !progressive, progressive });
+      const image = await decodeTimed(bytes);
+      expect([image.width, image.height]).toEqual([48, 32]);
+      expect(maxDiff(image, ORANGE)).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('greyscale JPEG decodes to RGB with equal channels', async () => {
+    const bytes = await encodeJpeg(makeImage(16, 16, () => [100, 100, 100]), { color_space: 1 });
+    const image = await decodeTimed(bytes);
+    expect(maxDiff(image, [100, 100, 100, 255])).toBeLessThanOrEqual(2);
+  });
+
+  it('a CMYK JPEG is refused with a clear 415', async () => {
+    const bytes = await encodeJpeg(solid, { baseline: true, progressive: false });
+    // Patch the SOF0 component count to 4: the header check must refuse it before the codec runs.
+    const sof = bytes.findIndex((b, i) => b === 0xff && bytes[i + 1] === 0xc0);
+    bytes[sof + 9] = 4;
+    const e = await decodeImage(bytes, 'jpeg').catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(ImageError);
+    expect((e as ImageError).status).toBe(415);
+    expect((e as ImageError).message).toMatch(/CMYK/);
+  });
+
+  it('PNG 8-bit RGBA (encoder) keeps exact pixels and alpha', async () => {
+    const image = await decodeTimed(await encodePng(makeImage(20, 10, (x) => (x < 10 ? [255, 0, 0, 255] : [0, 0, 255, 128]))));
+    expect(pixel(image, 0, 0)).toEqual([255, 0, 0, 255]);
+    expect(pixel(image, 19, 9)).toEqual([0, 0, 255, 128]);
+  });
+
+  it('PNG 16-bit RGB, palette with tRNS, grey and grey+alpha (hand-written)', async () => {
+    const rows16 = new Uint8Array(4 * 2 * 6);
+    for (let i = 0; i < 8; i++) rows16.set([0x12, 0x34, 0x80, 0x00, 0xff, 0xff], i * 6);
+    const rgb16 = await decodeTimed(await writePng({ width: 4, height: 2, colorType: 2, bitDepth: 16, rows: rows16 }));
+    expect(pixel(rgb16, 3, 1)).toEqual([Math.round(0x1234 / 257), Math.round(0x8000 / 257), 255, 255]);
+
+    const palette = await decodeTimed(await writePng({
+      width: 2, height: 2, colorType: 3, bitDepth: 8, rows: new Uint8Array([0, 1, 1, 0]),
+      palette: new Uint8Array([10, 20, 30, 200, 100, 50]), trns: new Uint8Array([255, 0]),
+    }));
+    expect(pixel(palette, 0, 0)).toEqual([10, 20, 30, 255]);
+    expect(pixel(palette, 1, 0)).toEqual([200, 100, 50, 0]);
+
+    const grey = await decodeTimed(await writePng({ width: 3, height: 1, colorType: 0, bitDepth: 8, rows: new Uint8Array([0, 128, 255]) }));
+    expect(pixel(grey, 1, 0)).toEqual([128, 128, 128, 255]);
+
+    const greyAlpha = await decodeTimed(await writePng({ width: 1, height: 1, colorType: 4, bitDepth: 8, rows: new Uint8Array([77, 99]) }));
+    expect(pixel(greyAlpha, 0, 0)).toEqual([77, 77, 77, 99]);
+  });
+
+  it('WebP lossy and lossless', async () => {
+    const lossy = await decodeTimed(await encodeWebp(solid));
+    expect(maxDiff(lossy, ORANGE)).toBeLessThanOrEqual(4);
+    const lossless = await decodeTimed(await encodeWebp(solid, { lossless: 1 }));
+    expect(maxDiff(lossless, ORANGE)).toBe(0);
+  });
+
+  it('AVIF', async () => {
+    const image = await decodeTimed(await encodeAvif(solid));
+    expect([image.width, image.height]).toEqual([48, 32]);
+    expect(maxDiff(image, ORANGE)).toBeLessThanOrEqual(4);
+  });
+
+  it('GIF first frame, transparent index as alpha 0', async () => {
+    const indices = new Uint8Array(8 * 4).map((_, i) => (i % 8 < 4 ? 0 : 1));
+    const image = await decodeTimed(encodeGif(8, 4, [255, 0, 0, 0, 255, 0], indices, 1));
+    expect(pixel(image, 0, 0)).toEqual([255, 0, 0, 255]);
+    expect(pixel(image, 7, 3)[3]).toBe(0);
+  });
+
+  it('EXIF orientation 6 rotates 90° clockwise: the left half becomes the top half', async () => {
+    // 32 wide x 16 high: left half red, right half blue. Upright it is 16 wide x 32 high, red on top.
+    const jpeg = await encodeJpeg(makeImage(32, 16, (x) => (x < 16 ? [255, 0, 0] : [0, 0, 255])), { baseline: true, progressive: false });
+    const image = await decodeImage(withExifOrientation(jpeg, 6), 'jpeg');
+    expect([image.width, image.height]).toEqual([16, 32]);
+    expect(pixel(image, 8, 4)[0]).toBeGreaterThan(200);
+    expect(pixel(image, 8, 27)[2]).toBeGreaterThan(200);
+  });
+
+  it('EXIF orientations 1..8 put the red quadrant where expected', async () => {
+    // 32x16, red top-left quadrant, the rest white.
+    const jpeg = await encodeJpeg(makeImage(32, 16, (x, y) => (x < 16 && y < 8 ? [255, 0, 0] : [255, 255, 255])), { baseline: true, progressive: false });
+    // Where the red quadrant's centre lands (as fractions of the output size) after each orientation.
+    const expected: Record<number, [number, number]> = {
+      1: [0.25, 0.25], 2: [0.75, 0.25], 3: [0.75, 0.75], 4: [0.25, 0.75],
+      5: [0.25, 0.25], 6: [0.75, 0.25], 7: [0.75, 0.75], 8: [0.25, 0.75],
+    };
+    for (let o = 1; o <= 8; o++) {
+      const image = await decodeImage(withExifOrientation(jpeg, o), 'jpeg');
+      expect([image.width, image.height]).toEqual(o >= 5 ? [16, 32] : [32, 16]);
+      const [fx, fy] = expected[o];
+      const p = pixel(image, Math.floor(fx * image.width), Math.floor(fy * image.height));
+      expect(p[1], `orientation ${o}`).toBeLessThan(60); // red, not white
+    }
+  });
+
+  describe('truncated or corrupt input is an error, never a half image', () => {
+    const cut = (b: Uint8Array, keep: number) => b.slice(0, Math.floor(b.length * keep));
+    const noisy = makeImage(64, 64, (x, y) => [(x * 37 + y * 11) & 255, (x * y) & 255, (x ^ y) * 4]);
+
+    it('JPEG (baseline and progressive) cut at 60%', async () => {
+      for (const progressive of [false, true]) {
+        const bytes = await encodeJpeg(noisy, { baseline: !progressive, progressive });
+        await expectImageError(decodeImage(cut(bytes, 0.6), 'jpeg'), 'truncated_image');
+        // Missing only the final EOI marker still counts: the last scan may be incomplete.
+        await expectImageError(decodeImage(bytes.slice(0, bytes.length - 2), 'jpeg'), 'truncated_image');
+      }
+    });
+
+    it('PNG, WebP, AVIF and GIF cut at 60%', async () => {
+      await expectImageError(decodeImage(cut(await encodePng(noisy), 0.6), 'png'), 'truncated_image');
+      await expectImageError(decodeImage(cut(await encodeWebp(noisy), 0.6), 'webp'), 'truncated_image');
+      await expectImageError(decodeImage(cut(await encodeAvif(noisy), 0.6), 'avif'), 'truncated_image');
+      const gif = encodeGif(64, 64, [0, 0, 0, 255, 255, 255], new Uint8Array(64 * 64).map((_, i) => (i * 7) % 2));
+      await expectImageError(decodeImage(cut(gif, 0.6), 'gif'), 'truncated_image');
+    });
+
+    it('garbage after a valid signature is undecodable', async () => {
+      const garbage = (sig: number[]) => new Uint8Array([...sig, ...new Uint8Array(200).map((_, i) => (i * 73) & 255)]);
+      await expectImageError(decodeImage(garbage([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'png'), 'truncated_image');
+      const jpeg = await encodeJpeg(noisy, { baseline: true, progressive: false });
+      // Corrupt the Huffman tables but keep the marker structure: the codec must refuse it.
+      const dht = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc4);
+      const broken = jpeg.slice();
+      broken.fill(0xee, dht + 5, dht + 21);
+      const result = await decodeImage(broken, 'jpeg').then(() => 'decoded', (e: unknown) => (e instanceof ImageError ? e.code : String(e)));
+      expect(result).toBe('undecodable_image');
+    });
+
+    it('the codec still works after a failed decode', async () => {
+      const bytes = await encodeJpeg(solid);
+      const image = await decodeImage(bytes, 'jpeg');
+      expect(maxDiff(image, ORANGE)).toBeLessThanOrEqual(3);
+    });
+  });
+});

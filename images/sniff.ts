@@ -1,0 +1,65 @@
+/**
+ * @module Image format from the magic bytes. The client's Content-Type is not trusted (browsers send
+ * application/octet-stream, curl guesses from the extension); the bytes decide which decoder runs.
+ */
+
+/** Formats we decode. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif';
+
+/** Image formats we recognise only to refuse them with 415 and a message naming the format. */
+export type UnsupportedImageFormat = 'svg' | 'heic' | 'bmp' | 'tiff' | 'ico' | 'psd' | 'jxl' | 'jp2' | 'pdf';
+
+export type DetectedFormat = ImageFormat | UnsupportedImageFormat | 'unknown';
+
+const SUPPORTED: ReadonlySet<DetectedFormat> = new Set<DetectedFormat>(['jpeg', 'png', 'webp', 'gif', 'avif']);
+
+export function isSupportedFormat(format: DetectedFormat): format is ImageFormat {
+  return SUPPORTED.has(format);
+}
+
+function startsWith(bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean {
+  if (bytes.length < offset + prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[offset + i] !== prefix[i]) return false;
+  return true;
+}
+
+function ascii(bytes: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode(...bytes.subarray(start, Math.min(end, bytes.length)));
+}
+
+/** ISO-BMFF (`ftyp` box) brands: AVIF and HEIF share the container and differ only in the brands. */
+function detectIsoBmff(bytes: Uint8Array): DetectedFormat {
+  const boxSize = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+  const end = Math.min(bytes.length, Math.max(16, boxSize));
+  const brands = [ascii(bytes, 8, 12)];
+  for (let o = 16; o + 4 <= end; o += 4) brands.push(ascii(bytes, o, o + 4));
+  if (brands.some((b) => b === 'avif' || b === 'avis')) return 'avif';
+  if (brands.some((b) => ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].includes(b))) return 'heic';
+  if (brands.includes('jp2 ')) return 'jp2';
+  return 'unknown';
+}
+
+/** SVG is text: skip a BOM and whitespace, then look for the root element near the start. */
+function looksLikeSvg(bytes: Uint8Array): boolean {
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096)).replace(/^\uFEFF/, '').trimStart();
+  if (!head.startsWith('<')) return false;
+  return /<svg[\s>]/i.test(head);
+}
+
+/** The format the bytes are in, `'unknown'` when no signature matches. Reads at most the first 4 KiB. */
+export function detectImageFormat(bytes: Uint8Array): DetectedFormat {
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return 'gif';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'webp';
+  if (ascii(bytes, 4, 8) === 'ftyp') return detectIsoBmff(bytes);
+  if (startsWith(bytes, [0x42, 0x4d]) && bytes.length >= 26) return 'bmp';
+  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
+  if (startsWith(bytes, [0x00, 0x00, 0x01, 0x00]) || startsWith(bytes, [0x00, 0x00, 0x02, 0x00])) return 'ico';
+  if (ascii(bytes, 0, 4) === '8BPS') return 'psd';
+  if (startsWith(bytes, [0xff, 0x0a]) || startsWith(bytes, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20])) return 'jxl';
+  if (startsWith(bytes, [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20])) return 'jp2';
+  if (ascii(bytes, 0, 5) === '%PDF-') return 'pdf';
+  if (looksLikeSvg(bytes)) return 'svg';
+  return 'unknown';
+}

@@ -1,0 +1,47 @@
+/**
+ * Both generated SqueezeNets end to end on the real WebGPU adapter: every output within the SPEC tolerance of
+ * onnxruntime (the oracle) and the same top-5 classes.
+ */
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InferenceSession } from '../../engine/index.ts';
+import { maxAbsDiff, withinTolerance } from '../../engine-cli/tolerance.ts';
+import { SQUEEZENET10_PATH, SQUEEZENET11_PATH } from '../../models/paths.ts';
+import { getTestDevice } from '../helpers/device.ts';
+import { runOrt } from '../helpers/ort.ts';
+import { randomFloat32 } from '../helpers/random.ts';
+
+function top5(v: Float32Array): number[] {
+  return [...v.keys()].sort((a, b) => v[b] - v[a]).slice(0, 5);
+}
+
+const MODELS = [
+  { name: 'SqueezeNet 1.1 (opset 7, logits)', path: SQUEEZENET11_PATH, input: 'data', dispatchesAtMost: 30 },
+  { name: 'SqueezeNet 1.0 (opset 9, softmax)', path: SQUEEZENET10_PATH, input: 'data_0', dispatchesAtMost: 32 },
+];
+
+describe.each(MODELS)('$name', ({ path, input, dispatchesAtMost }) => {
+  let bytes: Uint8Array;
+  let session: InferenceSession;
+  beforeAll(async () => {
+    bytes = new Uint8Array(await readFile(path));
+    session = await InferenceSession.create((await getTestDevice()).device, bytes);
+    return () => session.dispose();
+  });
+
+  it.each([1, 2, 3])('should match onnxruntime on random input (seed %i)', async (seed) => {
+    const x = randomFloat32(3 * 224 * 224, seed, 2);
+    const ours = await session.run({ [input]: x });
+    const want = await runOrt(bytes, { [input]: { data: x, dims: [1, 3, 224, 224] } });
+    const name = session.outputs[0].name;
+    expect(ours[name].dims).toEqual(want[name].dims);
+    const diff = maxAbsDiff(ours[name].data, want[name].data);
+    expect(withinTolerance(ours[name].data, want[name].data), `max abs diff ${diff}`).toBe(true);
+    expect(top5(ours[name].data)).toEqual(top5(want[name].data));
+  });
+
+  it('should fuse, alias and write concats in place', () => {
+    expect(session.stats.dispatches).toBeLessThanOrEqual(dispatchesAtMost);
+    expect(session.stats.peakActivationBytes).toBeLessThan(session.stats.totalActivationBytes);
+  });
+});

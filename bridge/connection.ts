@@ -1,0 +1,301 @@
+/**
+ * @module One WebSocket to the GPU host: hello/auth, the pending command batch, awaited calls and their
+ * replies, timeouts and loss. Non-awaited commands only append to the batch; the batch goes out as one
+ * frame in a microtask after an awaited call, so every awaited call in the same synchronous run shares a
+ * round trip. Large uploads are sent early (no reply expected) to stay under the host's frame cap.
+ */
+import { ByteReader, ByteWriter, decodeJsonBody, readHeader, readReply, writeCommand, writeHeader, type CommandArgs, type Reply } from './codec.ts';
+import { connectionLost, errorFromWire } from './errors.ts';
+import { CLOSE_POLICY, CLOSE_VERSION, FrameKind, Op, PROTOCOL_VERSION, ReplyStatus, type HostEvent, type Welcome, type WireError } from './protocol.ts';
+import { messageBytes, OPEN, type SocketCloseEvent, type SocketErrorEvent, type SocketMessageEvent, type WebSocketConstructor, type WebSocketLike } from './socket.ts';
+import { bridgeCounters } from './stats.ts';
+
+export interface ConnectionOptions {
+  token: string;
+  WebSocket: WebSocketConstructor;
+  /** Bound on connecting and on every awaited call; past it the connection counts as lost. */
+  timeoutMs: number;
+}
+
+interface Pending {
+  resolve: (r: Reply) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+  what: string;
+}
+
+/** Below workerd's 32 MiB outbound frame limit and the host's default cap, with room for headers. */
+const MAX_BATCH_BYTES = 8 << 20;
+
+export class BridgeConnection {
+  readonly welcome: Welcome;
+  /** Called once when the connection is lost (not after a deliberate close). */
+  onLost: ((message: string) => void) | undefined;
+  onEvent: ((event: HostEvent) => void) | undefined;
+
+  readonly #ws: WebSocketLike;
+  readonly #timeoutMs: number;
+  readonly #batch = new ByteWriter(1 << 16);
+  readonly #pending = new Map<number, Pending>();
+  readonly #released: number[] = [];
+  readonly #maxBatchBytes: number;
+  #batchCommands = 0;
+  #batchCalls = 0;
+  #nextCall = 1;
+  #nextId = 1;
+  #seq = 0;
+  #flushQueued = false;
+  #inbox: Promise<void> | undefined;
+  #closed: string | undefined;
+  #registry: FinalizationRegistry<number> | undefined;
+
+  private constructor(ws: WebSocketLike, welcome: Welcome, timeoutMs: number) {
+    this.#ws = ws;
+    this.welcome = welcome;
+    this.#timeoutMs = timeoutMs;
+    this.#maxBatchBytes = Math.max(1 << 16, Math.min(MAX_BATCH_BYTES, Math.floor(welcome.maxMessageBytes / 2)));
+    if (typeof FinalizationRegistry !== 'undefined') this.#registry = new FinalizationRegistry((id) => this.#released.push(id));
+  }
+
+  /** Opens the socket, sends the token and protocol version first, and waits for the host's welcome. */
+  static open(url: string, options: ConnectionOptions): Promise<BridgeConnection> {
+    const counters = bridgeCounters();
+    return new Promise((resolve, reject) => {
+      let ws: WebSocketLike;
+      try {
+        ws = new options.WebSocket(url);
+      } catch (e) {
+        reject(connectionLost(`cannot open ${url}: ${(e as Error).message}`));
+        return;
+      }
+      ws.binaryType = 'arraybuffer';
+      let conn: BridgeConnection | undefined;
+      let errorDetail = '';
+      const timer = setTimeout(() => fail(`no welcome from ${url} within ${options.timeoutMs} ms`), options.timeoutMs);
+      const fail = (detail: string): void => {
+        clearTimeout(timer);
+        try {
+          ws.close();
+        } catch {
+          // already closed
+        }
+        reject(connectionLost(detail));
+      };
+      ws.addEventListener('open', () => {
+        const w = new ByteWriter(256);
+        writeHeader(w, FrameKind.Hello, 0);
+        w.bytes(new TextEncoder().encode(JSON.stringify({ token: options.token, version: PROTOCOL_VERSION })));
+        const frame = w.take();
+        counters.messagesSent++;
+        counters.bytesSent += frame.length;
+        ws.send(frame);
+      });
+      ws.addEventListener('error', (ev: SocketErrorEvent) => {
+        errorDetail = ev.message ?? (ev.error instanceof Error ? ev.error.message : '') ?? '';
+      });
+      ws.addEventListener('close', (ev: SocketCloseEvent) => {
+        if (conn) {
+          conn.#lose(`the socket closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
+          return;
+        }
+        if (ev.code === CLOSE_POLICY || ev.code === CLOSE_VERSION) {
+          clearTimeout(timer);
+          const e = new Error(`GPU host refused the connection: ${ev.reason || `code ${ev.code}`}`);
+          e.name = 'GPUHostRefusedError';
+          reject(e);
+          return;
+        }
+        fail(`cannot connect to ${url} (${errorDetail || `code ${ev.code}`}${ev.reason ? `: ${ev.reason}` : ''})`);
+      });
+      ws.addEventListener('message', (ev: SocketMessageEvent) => {
+        if (conn) {
+          conn.#receive(ev.data);
+          return;
+        }
+        const bytes = messageBytes(ev.data);
+        if (!bytes || bytes instanceof Promise) {
+          fail('the welcome was not a binary frame');
+          return;
+        }
+        counters.messagesReceived++;
+        counters.bytesReceived += bytes.length;
+        try {
+          const r = new ByteReader(bytes);
+          const header = readHeader(r);
+          if (header.kind !== FrameKind.Welcome) throw new Error(`expected a welcome, got frame kind ${header.kind}`);
+          const welcome = decodeJsonBody(r) as Welcome;
+          if (welcome.version !== PROTOCOL_VERSION) throw new Error(`host speaks protocol ${welcome.version}, client ${PROTOCOL_VERSION}`);
+          clearTimeout(timer);
+          conn = new BridgeConnection(ws, welcome, options.timeoutMs);
+          counters.connectionsOpened++;
+          resolve(conn);
+        } catch (e) {
+          fail((e as Error).message);
+        }
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  newId(): number {
+    return this.#nextId++;
+  }
+
+  /** Sends `release` for the proxy's host object once the proxy is garbage collected. */
+  track(proxy: object, id: number): void {
+    this.#registry?.register(proxy, id);
+  }
+
+  /** Appends a non-awaited command to the batch. After loss commands are dropped, as a lost device ignores them. */
+  enqueue(op: Op, args?: CommandArgs): void {
+    if (this.#closed) return;
+    writeCommand(this.#batch, op, args);
+    this.#batchCommands++;
+    if (this.#batch.length >= this.#maxBatchBytes) this.flush();
+  }
+
+  /** Appends an awaited command; its reply settles the promise. Rejects at once when the connection is gone. */
+  call(op: Op, what: string, args: CommandArgs = {}): Promise<Reply> {
+    if (this.#closed) return Promise.reject(connectionLost(this.#closed));
+    const callId = this.#nextCall++;
+    if (this.#nextCall > 0xfffffff0) this.#nextCall = 1;
+    const promise = new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => this.#lose(`no reply to ${what} within ${this.#timeoutMs} ms`), this.#timeoutMs);
+      this.#pending.set(callId, { resolve, reject, timer, what });
+    });
+    writeCommand(this.#batch, op, { ...args, callId });
+    this.#batchCommands++;
+    this.#batchCalls++;
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+    return promise;
+  }
+
+  /** Sends the pending batch (if any) as one binary frame. */
+  flush(): void {
+    this.#flushQueued = false;
+    if (this.#closed) return;
+    if (this.#released.length) {
+      writeCommand(this.#batch, Op.Release, { nums: this.#released.splice(0, 0xffff) });
+      this.#batchCommands++;
+    }
+    if (this.#batch.length === 0) return;
+    const body = this.#batch.take();
+    const header = new ByteWriter(16);
+    writeHeader(header, FrameKind.Batch, this.#seq++);
+    const frame = new Uint8Array(header.length + body.length);
+    frame.set(header.take(), 0);
+    frame.set(body, 12);
+    const counters = bridgeCounters();
+    counters.messagesSent++;
+    counters.bytesSent += frame.length;
+    counters.commands += this.#batchCommands;
+    if (this.#batchCalls) counters.roundTrips++;
+    this.#batchCommands = 0;
+    this.#batchCalls = 0;
+    try {
+      if (this.#ws.readyState !== OPEN) throw new Error(`socket is not open (readyState ${this.#ws.readyState})`);
+      this.#ws.send(frame);
+    } catch (e) {
+      this.#lose(`send failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Sends what is queued, then closes; pending calls reject, `onLost` is not called. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = reason;
+    this.#rejectAll(reason);
+    try {
+      this.#ws.close(1000, 'client closed');
+    } catch {
+      // already closing
+    }
+  }
+
+  #lose(detail: string): void {
+    if (this.#closed) return;
+    this.#closed = detail;
+    this.#rejectAll(detail);
+    try {
+      this.#ws.close(1000, 'client gave up');
+    } catch {
+      // already closed
+    }
+    this.onLost?.(`GPU host connection lost: ${detail}`);
+  }
+
+  #rejectAll(detail: string): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      p.reject(connectionLost(`${detail} (while waiting for ${p.what})`));
+    }
+  }
+
+  #receive(data: unknown): void {
+    const bytes = messageBytes(data);
+    if (bytes === undefined) {
+      this.#lose('the host sent a text frame');
+      return;
+    }
+    // Blobs resolve asynchronously: chain every later frame behind them to keep replies in order.
+    if (bytes instanceof Promise || this.#inbox) {
+      const prev = this.#inbox ?? Promise.resolve();
+      const next = prev.then(async () => this.#handle(await bytes));
+      this.#inbox = next;
+      void next.finally(() => {
+        if (this.#inbox === next) this.#inbox = undefined;
+      });
+      return;
+    }
+    this.#handle(bytes);
+  }
+
+  #handle(bytes: Uint8Array): void {
+    const counters = bridgeCounters();
+    counters.messagesReceived++;
+    counters.bytesReceived += bytes.length;
+    try {
+      const r = new ByteReader(bytes);
+      const header = readHeader(r);
+      if (header.kind !== FrameKind.Replies) throw new Error(`unexpected frame kind ${header.kind}`);
+      while (r.remaining > 0) {
+        const reply = readReply(r);
+        if (reply.callId === 0) {
+          this.#event(reply.json as HostEvent);
+          continue;
+        }
+        const p = this.#pending.get(reply.callId);
+        if (!p) continue; // a reply after its call timed out
+        this.#pending.delete(reply.callId);
+        clearTimeout(p.timer);
+        if (reply.status === ReplyStatus.Ok) p.resolve(reply);
+        else p.reject(errorFromWire(reply.json as WireError, p.what));
+      }
+    } catch (e) {
+      this.#lose(`unreadable frame from the host: ${(e as Error).message}`);
+    }
+  }
+
+  #event(event: HostEvent): void {
+    if (event.type === 'protocolError') {
+      // The host could not parse our batch: the state of every object after it is unknown.
+      this.#lose(`the host rejected a frame: ${event.message}`);
+      return;
+    }
+    if (event.type === 'lost') {
+      this.onEvent?.(event);
+      this.#lose(`the host's device was lost (${event.reason}: ${event.message})`);
+      return;
+    }
+    this.onEvent?.(event);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * @module The slice of the standard WebSocket API the bridge uses, so the same client runs on workerd's global
+ * WebSocket and on the `ws` package in Node (which has no global WebSocket in v20).
+ */
+
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface SocketMessageEvent {
+  data: unknown;
+}
+export interface SocketCloseEvent {
+  code: number;
+  reason: string;
+}
+export interface SocketErrorEvent {
+  message?: string;
+  error?: unknown;
+}
+
+/** WebSocket.OPEN in every implementation. */
+export const OPEN = 1;
+
+/** Normalizes a binary message to bytes; Blobs (a runtime that ignores binaryType) need an await. */
+export function messageBytes(data: unknown): Uint8Array | Promise<Uint8Array> | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.arrayBuffer().then((b) => new Uint8Array(b));
+  return undefined;
+}

@@ -1,6 +1,7 @@
-// GlobalAveragePool (POOL_KIND 1) and GlobalMaxPool (POOL_KIND 0): one workgroup per (n, c) plane. Each thread
-// folds a strided share of the plane, then the workgroup reduces the partials in workgroup memory, so a 56x56
-// plane costs 49 reads per thread rather than 3136 on one.
+// GlobalAveragePool (POOL_KIND 1) and GlobalMaxPool (POOL_KIND 0) over each (n, c) plane, two ways
+// (engine/ops/pool.ts picks): `plane_per_workgroup` splits a plane across a workgroup and reduces the partials
+// in workgroup memory (a 56x56 plane costs 49 reads per thread, not 3136 on one); `plane_per_invocation` gives
+// each thread a whole plane with no barriers.
 // Bindings: x, y, params.
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -17,7 +18,7 @@ fn combine(a: f32, b: f32) -> f32 {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn plane_per_workgroup(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   // The plane index is uniform across the workgroup, so the early return keeps barriers in uniform control flow.
   let plane = linear_workgroup(wid, nwg);
   if (plane >= params.planes) { return; }
@@ -37,4 +38,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (POOL_KIND == 1u) { r /= f32(params.plane_size); }
     y[plane] = r;
   }
+}
+
+// Small planes, and CPU rasterisers, where a barrier switches between coroutines.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn plane_per_invocation(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let plane = linear_workgroup(wid, nwg) * WORKGROUP_SIZE + lid;
+  if (plane >= params.planes) { return; }
+  let base = plane * params.plane_size;
+  var acc = select(0.0, -3.4028234663852886e38, POOL_KIND == 0u);
+  for (var i = 0u; i < params.plane_size; i++) {
+    acc = combine(acc, x[base + i]);
+  }
+  if (POOL_KIND == 1u) { acc /= f32(params.plane_size); }
+  y[plane] = acc;
 }

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomFloat32 } from '../helpers/random.ts';
 import { attr, checkSingleOp, expectUnsupported, singleOp, symbolic } from './op-model.ts';
 
@@ -33,14 +33,14 @@ describe('BatchNormalization', () => {
   }).model));
 });
 
-const softmax = (dims: number[], opset: number, axis?: number, scale = 1) =>
+const softmax = (dims: number[], opset: number, axis?: number, scale = 1, software?: boolean) =>
   checkSingleOp({
     op: 'Softmax',
     opset,
     operands: [{ name: 'x', dims, data: randomFloat32(dims.reduce((a, b) => a * b, 1), 5000 + dims.length * 10 + (axis ?? 9), scale) }],
     attributes: axis === undefined ? {} : { axis: attr.int(axis) },
     outputs: [symbolic(dims.length)],
-  });
+  }, { software });
 
 describe.each([11, 13])('Softmax opset %i', (opset) => {
   it('rank 2, default axis', () => softmax([3, 10], opset));
@@ -54,4 +54,11 @@ describe.each([11, 13])('Softmax opset %i', (opset) => {
   it('rank 4, axis 0', () => softmax([2, 5, 3, 3], opset, 0));
   it('1000 classes, large logits (max subtracted)', () => softmax([2, 1000], opset, 1, 80));
   it('long rows with a stride: [1,300,2,2] on axis 1', () => softmax([1, 300, 2, 2], opset, 1));
+  it('a workgroup per row (GPU variant): [8,500] and [2,300,3]', async () => {
+    expect((await softmax([8, 500], opset, 1, 20, false)).kernels).toEqual({ softmax_wg: 1 });
+    expect((await softmax([2, 300, 3], opset, 1, 20, false)).kernels).toEqual({ softmax_wg: 1 });
+  });
+  it('a thread per long row on CPU rasterisers: [8,500]', async () => {
+    expect((await softmax([8, 500], opset, 1, 20, true)).kernels).toEqual({ softmax: 1 });
+  });
 });

@@ -3,7 +3,7 @@
  * seeded inputs, compare with |got - want| <= 1e-4 + 1e-3 * |want|.
  */
 import { expect } from 'vitest';
-import { InferenceSession, type SessionStats } from '../../engine/index.ts';
+import { InferenceSession, type SessionOptions, type SessionStats } from '../../engine/index.ts';
 import { ModelBuilder, type Attribute, type Dim } from '../../models/onnx-builder.ts';
 import { getTestDevice } from '../helpers/device.ts';
 import { runOrt, type OrtTensor } from '../helpers/ort.ts';
@@ -76,10 +76,10 @@ export function expectClose(got: Float32Array, want: Float32Array, what: string)
 }
 
 /** Runs the model on ORT and on the engine; every output must match. Returns the engine's stats. */
-export async function expectMatchesOrt(model: Uint8Array, feeds: Record<string, OrtTensor>): Promise<SessionStats> {
+export async function expectMatchesOrt(model: Uint8Array, feeds: Record<string, OrtTensor>, options: SessionOptions = {}): Promise<SessionStats> {
   const want = await runOrt(model, feeds);
   const { device } = await getTestDevice();
-  const session = await InferenceSession.create(device, model, { warmup: false });
+  const session = await InferenceSession.create(device, model, { warmup: false, ...options });
   try {
     const got = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data])));
     for (const [name, w] of Object.entries(want)) {
@@ -92,10 +92,10 @@ export async function expectMatchesOrt(model: Uint8Array, feeds: Record<string, 
   }
 }
 
-/** Shorthand: one op, checked against ORT. */
-export async function checkSingleOp(spec: SingleOpSpec): Promise<SessionStats> {
+/** Shorthand: one op, checked against ORT; `software: false` selects the variants meant for real GPUs. */
+export async function checkSingleOp(spec: SingleOpSpec, options: SessionOptions = {}): Promise<SessionStats> {
   const { model, feeds } = singleOp(spec);
-  return expectMatchesOrt(model, feeds);
+  return expectMatchesOrt(model, feeds, options);
 }
 
 /** The engine's session creation must reject the model with UnsupportedVariantError. */

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attr, checkSingleOp, expectUnsupported, singleOp, symbolic } from './op-model.ts';
 
 type Attrs = Parameters<typeof checkSingleOp>[0]['attributes'];
@@ -31,10 +31,16 @@ describe('AveragePool', () => {
   it('auto_pad VALID', () => pool('AveragePool', [1, 3, 7, 9], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), auto_pad: attr.string('VALID') }));
 });
 
-describe('global pools', () => {
-  it('GlobalAveragePool 1x3x56x56', () => pool('GlobalAveragePool', [1, 3, 56, 56], {}));
-  it('GlobalAveragePool 1x1000x13x13', () => pool('GlobalAveragePool', [1, 1000, 13, 13], {}));
-  it('GlobalMaxPool 2x7x13x13', () => pool('GlobalMaxPool', [2, 7, 13, 13], {}));
-  it('GlobalMaxPool 1x3x56x56', () => pool('GlobalMaxPool', [1, 3, 56, 56], {}));
-  it('GlobalAveragePool with a tiny plane, rank 3', () => pool('GlobalAveragePool', [2, 5, 3], {}));
+describe.each([true, false])('global pools, software=%s', (software) => {
+  const global = async (op: string, dims: number[], kernel: string) => {
+    const stats = await checkSingleOp({ op, operands: [{ name: 'x', dims }], outputs: [symbolic(dims.length)] }, { software });
+    expect(Object.keys(stats.kernels)).toEqual([kernel]);
+  };
+  const wg = software ? '' : '_wg';
+  it('GlobalAveragePool 1x3x56x56', () => global('GlobalAveragePool', [1, 3, 56, 56], `global_avgpool${wg}`));
+  it('GlobalAveragePool 1x1000x13x13', () => global('GlobalAveragePool', [1, 1000, 13, 13], `global_avgpool${wg}`));
+  it('GlobalMaxPool 2x7x13x13', () => global('GlobalMaxPool', [2, 7, 13, 13], `global_maxpool${wg}`));
+  it('GlobalMaxPool 1x3x56x56', () => global('GlobalMaxPool', [1, 3, 56, 56], `global_maxpool${wg}`));
+  it('GlobalAveragePool with a tiny plane, rank 3 (always a thread per plane)', () => global('GlobalAveragePool', [2, 5, 3], 'global_avgpool'));
+  it('GlobalAveragePool rank 5', () => global('GlobalAveragePool', [1, 2, 4, 5, 6], `global_avgpool${wg}`));
 });

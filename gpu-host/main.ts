@@ -1,0 +1,70 @@
+/**
+ * @module CLI for the GPU host: `npm run gpu-host -- [--port 8790] [--backend auto|vulkan|opengles|...] [--token T]`.
+ * Without --token (or GPU_HOST_TOKEN in the environment) it generates one and writes it to .dev.vars, where
+ * `wrangler dev` gives it to the Durable Object.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeDevVar } from '../scripts/dev-vars.ts';
+import type { DawnBackend } from './dawn.ts';
+import { startGpuHost } from './server.ts';
+
+const BACKENDS: readonly DawnBackend[] = ['auto', 'default', 'vulkan', 'opengles', 'd3d12', 'metal'];
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const USAGE = `usage: npm run gpu-host -- [--port N] [--backend ${BACKENDS.join('|')}] [--token T]
+  --port     TCP port on 127.0.0.1 (default $GPU_HOST_PORT or 8790; 0 picks a free one)
+  --backend  Dawn backend (default auto: a real GPU if any, else OpenGL ES on llvmpipe)
+  --token    shared secret clients must present (default $GPU_HOST_TOKEN, else a new one written to .dev.vars)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      token: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port ?? process.env.GPU_HOST_PORT ?? 8790);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}\n${USAGE}`);
+  const backend = values.backend as DawnBackend;
+  if (!BACKENDS.includes(backend)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}, got ${values.backend}`);
+
+  let token = values.token ?? process.env.GPU_HOST_TOKEN;
+  if (!token) {
+    token = randomBytes(24).toString('hex');
+    const file = path.join(ROOT, '.dev.vars');
+    await writeDevVar(file, 'GPU_HOST_TOKEN', token);
+    console.log(`[gpu-host] generated a token and wrote GPU_HOST_TOKEN to ${file}`);
+  }
+
+  const host = await startGpuHost({ port, token, backend });
+  const a = host.adapter;
+  console.log(`[gpu-host] adapter: ${a.description || a.device} (vendor "${a.vendor}", device "${a.device}", backend ${a.backend})`);
+  if (host.software) {
+    console.warn('[gpu-host] ************************************************************');
+    console.warn('[gpu-host] WARNING: no GPU found; llvmpipe (a CPU rasteriser) serves WebGPU.');
+    console.warn('[gpu-host] Inference works but is slow.');
+    console.warn('[gpu-host] ************************************************************');
+  }
+  // Tests and scripts wait for this exact line.
+  console.log(`[gpu-host] listening on ${host.url} (health: http://127.0.0.1:${host.port}/healthz)`);
+
+  const stop = (): void => {
+    void host.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: Error) => {
+  console.error(`[gpu-host] error: ${e.message}`);
+  process.exit(1);
+});

@@ -27,6 +27,7 @@ describe.each(['Add', 'Sub', 'Mul', 'Div'])('%s', (op) => {
 describe('binary edge cases', () => {
   it('rank 6 with broadcasting in every other dim', () => binary('Add', [2, 1, 3, 1, 2, 1], [1, 2, 1, 3, 1, 2]));
   it('rank 7 that collapses to fit', () => binary('Mul', [2, 3, 1, 2, 2, 2, 3], [2, 3, 2, 1, 1, 1, 1]));
+  it('over 65535 workgroups (the engine folds the dispatch into 2-D)', () => binary('Mul', [2, 2_100_000], [2, 1]));
   it('both operands the same value', async () => {
     const model = new ModelBuilder({ opset: 13 }).input('x', [3, 4]).node('Add', ['x', 'x'], ['y']).output('y', [3, 4]).toBytes();
     await expectMatchesOrt(model, randomFeeds({ x: [3, 4] }));

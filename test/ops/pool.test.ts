@@ -29,6 +29,19 @@ describe('AveragePool', () => {
   it('auto_pad SAME_UPPER', () => pool('AveragePool', [1, 3, 7, 9], { kernel_shape: attr.ints([2, 3]), strides: attr.ints([2, 2]), auto_pad: attr.string('SAME_UPPER') }));
   it('auto_pad SAME_LOWER with count_include_pad', () => pool('AveragePool', [1, 3, 7, 9], { kernel_shape: attr.ints([2, 3]), strides: attr.ints([2, 2]), auto_pad: attr.string('SAME_LOWER'), count_include_pad: attr.int(1) }));
   it('auto_pad VALID', () => pool('AveragePool', [1, 3, 7, 9], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), auto_pad: attr.string('VALID') }));
+  it('dilations (opset 19)', () => checkSingleOp({
+    op: 'AveragePool', opset: 19, operands: [{ name: 'x', dims: [1, 3, 10, 11] }], outputs: [symbolic(4)],
+    attributes: { kernel_shape: attr.ints([3, 2]), dilations: attr.ints([2, 3]), pads: attr.ints([1, 1, 2, 0]) },
+  }));
+  it('dilations with count_include_pad and ceil_mode (opset 19)', () => checkSingleOp({
+    op: 'AveragePool', opset: 19, operands: [{ name: 'x', dims: [1, 3, 10, 11] }], outputs: [symbolic(4)],
+    attributes: { kernel_shape: attr.ints([3, 2]), dilations: attr.ints([2, 2]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(1), ceil_mode: attr.int(1) },
+  }));
+});
+
+describe('pool variants without a kernel', () => {
+  it('rejects 1-D pooling', () => expectUnsupported(singleOp({ op: 'MaxPool', operands: [{ name: 'x', dims: [1, 2, 8] }], attributes: { kernel_shape: attr.ints([2]) }, outputs: [symbolic(3)] }).model));
+  it('rejects 3-D pooling', () => expectUnsupported(singleOp({ op: 'AveragePool', operands: [{ name: 'x', dims: [1, 2, 4, 4, 4] }], attributes: { kernel_shape: attr.ints([2, 2, 2]) }, outputs: [symbolic(5)] }).model));
 });
 
 describe.each([true, false])('global pools, software=%s', (software) => {

@@ -12,17 +12,34 @@ export function wgslText(): Plugin {
   };
 }
 
+/**
+ * `import mod from './x.wasm'` yields a compiled WebAssembly.Module, as wrangler's CompiledWasm rule does, so
+ * images/ (which imports its codecs that way) also runs in the Node project.
+ */
+export function wasmModule(): Plugin {
+  return {
+    name: 'wasm-module',
+    enforce: 'pre',
+    load(id) {
+      if (!id.endsWith('.wasm')) return undefined;
+      return `import { readFileSync } from 'node:fs';\nexport default new WebAssembly.Module(readFileSync(${JSON.stringify(id)}));`;
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [wgslText()],
   test: {
     projects: [
       {
-        plugins: [wgslText()],
+        plugins: [wgslText(), wasmModule()],
         test: {
           name: 'node',
           include: ['engine/**/*.test.ts', 'shaders/**/*.test.ts', 'gpu-host/**/*.test.ts', 'bridge/**/*.test.ts', 'models/**/*.test.ts', 'engine-cli/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/worker/**', 'node_modules/**'],
           environment: 'node',
+          // .wasm under node_modules must go through wasmModule() instead of Node's loader.
+          server: { deps: { inline: [/\.wasm$/] } },
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // One GPU device per process; two workers on two cores keep llvmpipe busy without thrashing.

@@ -41,7 +41,7 @@ function detectIsoBmff(bytes: Uint8Array): DetectedFormat {
 
 /** SVG is text: skip a BOM and whitespace, then look for the root element near the start. */
 function looksLikeSvg(bytes: Uint8Array): boolean {
-  const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096)).replace(/^\uFEFF/, '').trimStart();
+  const head = new TextDecoder().decode(bytes.subarray(0, 4096)).replace(/^\uFEFF/, '').trimStart();
   if (!head.startsWith('<')) return false;
   return /<svg[\s>]/i.test(head);
 }

@@ -1,0 +1,27 @@
+/** @module Errors the Durable Object reports to the Worker, each with its HTTP status and code. */
+import type { ServiceErrorBody } from './protocol.ts';
+
+export class ServiceError extends Error {
+  constructor(readonly body: ServiceErrorBody) {
+    super(body.message);
+    this.name = 'ServiceError';
+  }
+}
+
+/** Seconds a client should wait before retrying when the GPU host is down or restarting. */
+export const GPU_RETRY_AFTER_S = 5;
+/** Seconds to wait when no usable model is stored: someone has to put one first. */
+export const MODEL_RETRY_AFTER_S = 30;
+
+export function gpuUnavailable(detail: string): ServiceError {
+  return new ServiceError({
+    status: 503,
+    code: 'gpu_unavailable',
+    message: `The GPU is not available: ${detail}. Is the GPU host running (npm run gpu-host, or npm start)?`,
+    retryAfter: GPU_RETRY_AFTER_S,
+  });
+}
+
+export function modelUnavailable(code: 'model_missing' | 'model_invalid' | 'model_incompatible', message: string): ServiceError {
+  return new ServiceError({ status: 503, code, message, retryAfter: MODEL_RETRY_AFTER_S });
+}

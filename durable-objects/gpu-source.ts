@@ -1,0 +1,39 @@
+/**
+ * @module Where the Durable Object gets its GPU: `navigator.gpu` when the runtime has one, else the GPU host
+ * bridge (workerd has no WebGPU). The engine sees a standard `GPU` either way.
+ */
+import { connectBridgeGPU, installWebGPUConstants } from '../bridge/client.ts';
+
+export interface GpuHostConfig {
+  GPU_HOST_URL: string;
+  GPU_HOST_TOKEN?: string;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Refuses a GPU host URL that would send the token or tensors in clear over a network, or with no token:
+ * ws:// only to loopback, wss:// anywhere, always with a token.
+ */
+export function checkGpuHostUrl(url: string, token: string | undefined): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`GPU_HOST_URL "${url}" is not a URL (expected ws://127.0.0.1:8790 or wss://host)`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new Error(`GPU_HOST_URL must be ws:// or wss://, got ${parsed.protocol}`);
+  if (parsed.protocol === 'ws:' && !LOOPBACK.test(parsed.hostname)) {
+    throw new Error(`GPU_HOST_URL ${url} is not loopback: use wss:// (TLS) for a GPU host on another machine`);
+  }
+  if (!token) throw new Error('GPU_HOST_TOKEN is not set: put it in .dev.vars (npm start does) or `wrangler secret put GPU_HOST_TOKEN`');
+}
+
+export function gpuFor(config: GpuHostConfig): GPU {
+  const native = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (native) return native;
+  checkGpuHostUrl(config.GPU_HOST_URL, config.GPU_HOST_TOKEN);
+  // The engine uses GPUBufferUsage/GPUMapMode like browser code; workerd does not define them.
+  installWebGPUConstants();
+  return connectBridgeGPU(config.GPU_HOST_URL, { token: config.GPU_HOST_TOKEN! });
+}

@@ -1,0 +1,60 @@
+/**
+ * @module What the Classifier Durable Object returns over RPC. Errors travel as values, not exceptions:
+ * an RPC exception loses its type, and the Worker needs the status, code and Retry-After to answer.
+ */
+
+export interface Prediction {
+  index: number;
+  synset: string;
+  label: string;
+  probability: number;
+}
+
+export interface ClassifyValue {
+  model: string;
+  top: Prediction[];
+  /** Time inside the DO: waiting for the model/GPU and running the session (ms). */
+  timings: { inference: number; queue: number };
+  /** How many requests shared this GPU run (dynamic batching). */
+  batchSize: number;
+}
+
+export interface ServiceErrorBody {
+  status: 500 | 503;
+  code: string;
+  message: string;
+  /** Seconds, for 503s. */
+  retryAfter?: number;
+}
+
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: ServiceErrorBody };
+
+export interface GpuReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+export interface ModelReport {
+  key: string;
+  loaded: boolean;
+  sha256: string | null;
+  standIn: boolean | null;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  reason?: string;
+  gpu: GpuReport | null;
+  model: ModelReport;
+  /** How often this Durable Object read the model from R2 and built a session since it started. */
+  loader: LoaderStats;
+}
+
+/** Counters for tests and /healthz: one R2 read and one session build per load. */
+export interface LoaderStats {
+  r2Reads: number;
+  sessionBuilds: number;
+  loads: number;
+}

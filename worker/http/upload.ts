@@ -1,0 +1,55 @@
+/**
+ * @module The uploaded image from a request: multipart/form-data field `file` (what `curl -F file=@x.jpg`
+ * sends) or the raw body with an image Content-Type.
+ */
+import { HttpError } from './errors.ts';
+import { readCappedBody } from './read-body.ts';
+
+export interface Upload {
+  bytes: Uint8Array;
+  /** The Content-Type the client declared (header or multipart part), lower-cased, without parameters. */
+  declaredType: string;
+  filename?: string;
+}
+
+/** Raw-body types we decode (SPEC.md); the format is then confirmed from the magic bytes. */
+export const IMAGE_CONTENT_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'];
+
+function mediaType(header: string | null): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+function emptyBody(): HttpError {
+  return new HttpError(400, 'empty_body', 'The request has no image: send it as multipart field "file" (curl -F file=@photo.jpg) or as the raw body with an image Content-Type.');
+}
+
+export async function readUpload(request: Request, maxBytes: number): Promise<Upload> {
+  const type = mediaType(request.headers.get('Content-Type'));
+  const body = await readCappedBody(request, maxBytes);
+  if (body.byteLength === 0) throw emptyBody();
+  if (type === 'multipart/form-data') return fromMultipart(body, request.headers.get('Content-Type')!);
+  if (type === 'application/octet-stream' || type === '' || type.startsWith('image/')) {
+    return { bytes: body, declaredType: type };
+  }
+  throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type} is not an image we decode; send ${IMAGE_CONTENT_TYPES.join(', ')} or multipart/form-data with a "file" field.`);
+}
+
+async function fromMultipart(body: Uint8Array, contentType: string): Promise<Upload> {
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { 'Content-Type': contentType } }).formData();
+  } catch {
+    throw new HttpError(400, 'bad_multipart', 'The multipart/form-data body could not be parsed (wrong boundary or truncated); send the image as field "file" (curl -F file=@photo.jpg).');
+  }
+  // workers-types declares getAll() as string[]; at runtime file parts are File objects.
+  const files = form.getAll('file') as unknown as (File | string)[];
+  if (files.length === 0) throw new HttpError(400, 'missing_file', 'The multipart body has no "file" field; send the image as field "file" (curl -F file=@photo.jpg).');
+  if (files.length > 1) throw new HttpError(400, 'multiple_files', `The multipart body has ${files.length} "file" fields; send one image per request.`);
+  const file = files[0];
+  if (typeof file === 'string') {
+    throw new HttpError(400, 'missing_file', 'The "file" field is text, not a file upload; use curl -F file=@photo.jpg (note the @).');
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (bytes.byteLength === 0) throw emptyBody();
+  return { bytes, declaredType: mediaType(file.type), filename: file.name };
+}

@@ -1,0 +1,52 @@
+/**
+ * @module The front Worker: routes requests, turns uploads into tensors and asks the Classifier Durable
+ * Object for labels. `fetch` only dispatches; each route is a named handler in routes/.
+ */
+import { HttpError, errorResponse } from './http/errors.ts';
+import { handleClassify } from './routes/classify.ts';
+import { handleHealth } from './routes/health.ts';
+import { handlePage } from './routes/page.ts';
+import type { Env } from './env.ts';
+
+export { Classifier } from '../durable-objects/classifier.ts';
+
+interface Route {
+  methods: Record<string, (request: Request, env: Env) => Promise<Response> | Response>;
+}
+
+const ROUTES: Record<string, Route> = {
+  '/': { methods: { GET: () => handlePage(), POST: handleClassify } },
+  '/classify': { methods: { POST: handleClassify } },
+  '/healthz': { methods: { GET: (_r, env) => handleHealth(env) } },
+};
+
+async function dispatch(request: Request, env: Env): Promise<Response> {
+  const route = ROUTES[new URL(request.url).pathname];
+  if (!route) throw new HttpError(404, 'not_found', 'No such endpoint: POST an image to / or /classify, or GET /healthz.');
+  const handler = route.methods[request.method];
+  if (!handler) {
+    const allow = Object.keys(route.methods).join(', ');
+    throw new HttpError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allow}.`, { Allow: allow });
+  }
+  return handler(request, env);
+}
+
+export default {
+  async fetch(request, env): Promise<Response> {
+    const requestId = crypto.randomUUID();
+    let response: Response;
+    try {
+      response = await dispatch(request, env);
+    } catch (e) {
+      if (e instanceof HttpError) {
+        response = errorResponse(e);
+      } else {
+        // Details stay in the log; the client gets the id to quote.
+        console.error(`request ${requestId} failed:`, e);
+        response = errorResponse(new HttpError(500, 'internal_error', `Something went wrong on our side (request id ${requestId}).`), requestId);
+      }
+    }
+    response.headers.set('X-Request-Id', requestId);
+    return response;
+  },
+} satisfies ExportedHandler<Env>;

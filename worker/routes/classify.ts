@@ -1,0 +1,40 @@
+/** @module POST / and POST /classify: image in, top ImageNet labels out. */
+import { prepareImage, ImageError } from '../../images/index.ts';
+import { MAX_BODY_BYTES } from '../../images/constants.ts';
+import { HttpError, jsonResponse, SECURITY_HEADERS } from '../http/errors.ts';
+import { readUpload } from '../http/upload.ts';
+import { parseClassifyQuery } from '../http/query.ts';
+import { formatJson, formatText } from '../format.ts';
+import { classifierFor } from '../classifier-stub.ts';
+import type { Env } from '../env.ts';
+
+export async function handleClassify(request: Request, env: Env): Promise<Response> {
+  const started = performance.now();
+  const query = parseClassifyQuery(new URL(request.url), request.headers.get('Accept'));
+  const upload = await readUpload(request, MAX_BODY_BYTES);
+  let prepared: Awaited<ReturnType<typeof prepareImage>>;
+  try {
+    prepared = await prepareImage(upload.bytes, upload.declaredType);
+  } catch (e) {
+    if (e instanceof ImageError) throw new HttpError(e.status, e.code, e.message);
+    throw e;
+  }
+  const rpcStarted = performance.now();
+  const result = await classifierFor(env).classify(prepared.tensor, query.top);
+  const finished = performance.now();
+  if (!result.ok) {
+    const { status, code, message, retryAfter } = result.error;
+    throw new HttpError(status, code, message, retryAfter ? { 'Retry-After': String(retryAfter) } : {});
+  }
+  const { model, top } = result.value;
+  if (query.format === 'text') {
+    return new Response(formatText(top), { headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS } });
+  }
+  const timings = {
+    decode: prepared.timings.decode,
+    preprocess: prepared.timings.preprocess,
+    inference: finished - rpcStarted,
+    total: finished - started,
+  };
+  return jsonResponse(formatJson(model, top, timings));
+}

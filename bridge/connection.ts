@@ -7,7 +7,7 @@
 import { ByteReader, ByteWriter, decodeJsonBody, readHeader, readReply, writeCommand, writeHeader, type CommandArgs, type Reply } from './codec.ts';
 import { connectionLost, errorFromWire } from './errors.ts';
 import { CLOSE_POLICY, CLOSE_VERSION, FrameKind, Op, PROTOCOL_VERSION, ReplyStatus, type HostEvent, type Welcome, type WireError } from './protocol.ts';
-import { messageBytes, OPEN, type SocketCloseEvent, type SocketErrorEvent, type SocketMessageEvent, type WebSocketConstructor, type WebSocketLike } from './socket.ts';
+import { messageBytes, OPEN, type SocketEvent, type WebSocketConstructor, type WebSocketLike } from './socket.ts';
 import { bridgeCounters } from './stats.ts';
 
 export interface ConnectionOptions {
@@ -90,10 +90,10 @@ export class BridgeConnection {
         counters.bytesSent += frame.length;
         ws.send(frame);
       });
-      ws.addEventListener('error', (ev: SocketErrorEvent) => {
+      ws.addEventListener('error', (ev: SocketEvent) => {
         errorDetail = ev.message ?? (ev.error instanceof Error ? ev.error.message : '') ?? '';
       });
-      ws.addEventListener('close', (ev: SocketCloseEvent) => {
+      ws.addEventListener('close', (ev: SocketEvent) => {
         if (conn) {
           conn.#lose(`the socket closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
           return;
@@ -107,7 +107,7 @@ export class BridgeConnection {
         }
         fail(`cannot connect to ${url} (${errorDetail || `code ${ev.code}`}${ev.reason ? `: ${ev.reason}` : ''})`);
       });
-      ws.addEventListener('message', (ev: SocketMessageEvent) => {
+      ws.addEventListener('message', (ev: SocketEvent) => {
         if (conn) {
           conn.#receive(ev.data);
           return;
@@ -134,6 +134,11 @@ export class BridgeConnection {
         }
       });
     });
+  }
+
+  /** Largest raw payload one command should carry; bigger uploads are split so frames stay under the host cap. */
+  get chunkBytes(): number {
+    return Math.floor(this.#maxBatchBytes / 2 / 8) * 8;
   }
 
   get closed(): boolean {

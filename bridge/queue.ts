@@ -4,9 +4,6 @@ import { operationError } from './errors.ts';
 import { Handle, idOf } from './handle.ts';
 import { Op } from './protocol.ts';
 
-/** Uploads larger than this are split into several writeBuffer commands so no frame gets huge. */
-const WRITE_CHUNK = 4 << 20;
-
 export class BridgeQueue extends Handle {
   writeBuffer(buffer: GPUBuffer, bufferOffset: number, data: ArrayBuffer | ArrayBufferView | SharedArrayBuffer, dataOffset = 0, size?: number): void {
     const target = idOf(this.conn, buffer, 'writeBuffer: buffer');
@@ -23,11 +20,14 @@ export class BridgeQueue extends Handle {
     if (start < 0 || length < 0 || start + length > bytes.length) {
       throw operationError(`writeBuffer: data range [${start}, ${start + length}) exceeds the ${bytes.length}-byte source`);
     }
-    for (let done = 0; done < length || (length === 0 && done === 0); done += WRITE_CHUNK) {
-      const n = Math.min(WRITE_CHUNK, length - done);
+    // Large uploads become several commands (and frames), each under the host's frame cap.
+    const chunk = this.conn.chunkBytes;
+    let done = 0;
+    do {
+      const n = Math.min(chunk, length - done);
       this.conn.enqueue(Op.WriteBuffer, { nums: [target, bufferOffset + done], bin: bytes.subarray(start + done, start + done + n) });
-      if (length === 0) break;
-    }
+      done += n;
+    } while (done < length);
   }
 
   submit(commandBuffers: Iterable<GPUCommandBuffer>): void {

@@ -8,22 +8,23 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: SocketEvent) => void): void;
 }
 
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-export interface SocketMessageEvent {
-  data: unknown;
-}
-export interface SocketCloseEvent {
-  code: number;
-  reason: string;
-}
-export interface SocketErrorEvent {
+/** The fields of the open/message/close/error events the bridge reads; absent ones stay undefined. */
+export interface SocketEvent {
+  type?: string;
+  /** message */
+  data?: unknown;
+  /** close */
+  code?: number;
+  reason?: string;
+  /** error (Node's ws and workerd set these; browsers do not) */
   message?: string;
   error?: unknown;
 }
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 /** WebSocket.OPEN in every implementation. */
 export const OPEN = 1;

@@ -1,0 +1,129 @@
+/**
+ * @module Runs the real service for tests: a GPU host process and `wrangler dev` (workerd, local R2 in a temp
+ * folder), exactly as `npm start` does, on free loopback ports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT, readProjectConfig } from '../../scripts/project-config.ts';
+import { OFFLINE_ENV, putLocalObject, deleteLocalObject } from '../../scripts/local-r2.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function capture(child: ChildProcess, sink: string[]): void {
+  const push = (d: Buffer) => {
+    sink.push(d.toString());
+    if (sink.length > 400) sink.splice(0, sink.length - 400);
+  };
+  child.stdout?.on('data', push);
+  child.stderr?.on('data', push);
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, logs: string[]): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not start within ${timeoutMs} ms:\n${logs.join('').slice(-3000)}`);
+}
+
+export interface ServiceOptions {
+  model?: Uint8Array;
+  labels?: string;
+  /** Start without a GPU host (fault tests start it later). */
+  withoutHost?: boolean;
+}
+
+export interface Service {
+  url: string;
+  hostPort: number;
+  logs: string[];
+  startHost(): Promise<void>;
+  stopHost(signal?: NodeJS.Signals): Promise<void>;
+  putModel(bytes: Uint8Array): Promise<void>;
+  putLabels(text: string): Promise<void>;
+  deleteModel(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions = {}): Promise<Service> {
+  const config = readProjectConfig();
+  const persistTo = await mkdtemp(path.join(tmpdir(), 'service-state-'));
+  const [port, hostPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
+  const token = randomBytes(16).toString('hex');
+  const logs: string[] = [];
+  let host: ChildProcess | undefined;
+  const putModel = (bytes: Uint8Array) => putLocalObject(config.bucket, config.modelKey, bytes, persistTo);
+  const putLabels = (text: string) => putLocalObject(config.bucket, config.labelsKey, new TextEncoder().encode(text), persistTo);
+  if (options.model) await putModel(options.model);
+  if (options.labels) await putLabels(options.labels);
+
+  const startHost = async () => {
+    host = spawn(process.execPath, ['--import', 'tsx', 'gpu-host/main.ts', '--port', String(hostPort)], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, GPU_HOST_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    capture(host, logs);
+    await waitUntil('GPU host', async () => (await fetch(`http://127.0.0.1:${hostPort}/healthz`)).ok, 60_000, logs);
+  };
+  const stopHost = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    const h = host;
+    host = undefined;
+    if (!h || h.exitCode !== null) return;
+    const exited = new Promise((r) => h.once('exit', r));
+    h.kill(signal);
+    await exited;
+  };
+  if (!options.withoutHost) await startHost();
+
+  const wrangler = spawn(
+    path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler'),
+    [
+      'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
+      '--show-interactive-dev-session=false', '--var', `GPU_HOST_URL:ws://127.0.0.1:${hostPort}`, '--var', `GPU_HOST_TOKEN:${token}`,
+    ],
+    { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  capture(wrangler, logs);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil('wrangler dev', async () => (await fetch(`${url}/nope`)).status === 404, 90_000, logs);
+
+  return {
+    url,
+    hostPort,
+    logs,
+    startHost,
+    stopHost,
+    putModel,
+    putLabels,
+    deleteModel: () => deleteLocalObject(config.bucket, config.modelKey, persistTo),
+    async stop() {
+      await stopHost();
+      // wrangler starts workerd as a child: end the whole process group.
+      if (wrangler.pid && wrangler.exitCode === null) {
+        const exited = new Promise((r) => wrangler.once('exit', r));
+        try {
+          process.kill(-wrangler.pid, 'SIGTERM');
+        } catch {
+          wrangler.kill('SIGTERM');
+        }
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      }
+      await rm(persistTo, { recursive: true, force: true });
+    },
+  };
+}

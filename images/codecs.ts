@@ -1,13 +1,11 @@
 /**
  * @module The WebAssembly decoders, instantiated once per isolate on first use. Workers cannot compile wasm
  * from bytes at runtime, so each codec gets its precompiled module (imported as a CompiledWasm module) instead of
- * fetching its .wasm the way the packages do by default.
+ * fetching its .wasm the way the packages do by default. JPEG has its own wrapper, mozjpeg.ts.
  */
-import decodeJpegWasm, { init as initJpegRaw } from '@jsquash/jpeg/decode';
 import decodePngWasm, { init as initPng } from '@jsquash/png/decode';
 import decodeWebpWasm, { init as initWebpRaw } from '@jsquash/webp/decode';
 import decodeAvifWasm, { init as initAvifRaw } from '@jsquash/avif/decode';
-import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
 // @ts-expect-error -- its .d.ts types the wasm's instance exports; as a CompiledWasm import the default is the Module.
 import pngWasmModule from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
@@ -28,7 +26,6 @@ export interface CodecImage16 {
 
 // The emscripten packages' .d.ts only declare init(options); their JS takes (module, options) first.
 type EmscriptenInit = (module: WebAssembly.Module) => Promise<void>;
-const initJpeg = initJpegRaw as unknown as EmscriptenInit;
 const initWebp = initWebpRaw as unknown as EmscriptenInit;
 const initAvif = initAvifRaw as unknown as EmscriptenInit;
 
@@ -61,10 +58,6 @@ async function guarded<T>(name: string, init: () => Promise<unknown>, run: () =>
     forget(name);
     throw e;
   }
-}
-
-export function decodeJpegRgba(bytes: Uint8Array): Promise<CodecImage> {
-  return guarded('jpeg', () => initJpeg(jpegWasm), () => decodeJpegWasm(toArrayBuffer(bytes), { preserveOrientation: false }));
 }
 
 export function decodePngRgba(bytes: Uint8Array): Promise<CodecImage> {

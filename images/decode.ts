@@ -5,10 +5,11 @@
  * rejects is `undecodable_image`.
  */
 import { GifReader } from 'omggif';
-import { decodeAvifRgba, decodeJpegRgba, decodePngRgba, decodePngRgba16, decodeWebpRgba } from './codecs.ts';
+import { decodeAvifRgba, decodePngRgba, decodePngRgba16, decodeWebpRgba } from './codecs.ts';
 import { ImageError } from './errors.ts';
 import { isComplete } from './integrity.ts';
 import { readJpegFrameHeader, readJpegOrientation } from './jpeg-markers.ts';
+import { decodeMozJpeg } from './mozjpeg.ts';
 import { applyOrientation, type RgbaImage } from './orientation.ts';
 import type { ImageFormat } from './sniff.ts';
 
@@ -29,7 +30,9 @@ async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
   if (frame && frame.components === 4) {
     throw new ImageError('unsupported_media_type', 'CMYK JPEGs (print colour) are not supported; convert the image to RGB (sRGB) and upload it again.');
   }
-  const image = await decodeJpegRgba(bytes);
+  const { messages, ...image } = await decodeMozJpeg(bytes);
+  // The marker walk already proved the segments are all there; a starved scan means the data inside is damaged.
+  if (messages.some((m) => /premature end/i.test(m))) throw undecodable('jpeg', new Error(messages.join('; ')));
   return applyOrientation(image, readJpegOrientation(bytes));
 }
 

@@ -154,6 +154,15 @@ describe('decodeImage in workerd', () => {
       await expectImageError(decodeImage(cut(gif, 0.6), 'gif'), 'truncated_image');
     });
 
+    it('a JPEG missing the middle of its scan (EOI intact) is undecodable, not grey-filled', async () => {
+      const jpeg = await encodeJpeg(makeImage(256, 256, (x, y) => [(x * 37 + y * 11) & 255, (x * y) & 255, (x ^ y) & 255]), { baseline: true, progressive: false });
+      const sos = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xda);
+      const cutFrom = sos + Math.floor((jpeg.length - sos) * 0.3);
+      const cutTo = sos + Math.floor((jpeg.length - sos) * 0.7);
+      const spliced = new Uint8Array([...jpeg.subarray(0, cutFrom), ...jpeg.subarray(cutTo)]);
+      await expectImageError(decodeImage(spliced, 'jpeg'), 'undecodable_image');
+    });
+
     it('garbage after a valid signature is undecodable', async () => {
       const garbage = (sig: number[]) => new Uint8Array([...sig, ...new Uint8Array(200).map((_, i) => (i * 73) & 255)]);
       await expectImageError(decodeImage(garbage([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'png'), 'truncated_image');

@@ -45,6 +45,8 @@ export default defineConfig({
           // One GPU device per process; two workers on two cores keep llvmpipe busy without thrashing.
           pool: 'forks',
           maxWorkers: 2,
+          // Projects with different worker counts run one after the other: node first, then workerd.
+          sequence: { groupOrder: 0 },
           globalSetup: ['test/helpers/global-setup.ts'],
         },
       },
@@ -55,6 +57,7 @@ export default defineConfig({
         plugins: [wgslText(), cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
         test: {
           name: 'workers',
+          sequence: { groupOrder: 1 },
           include: ['images/**/*.workers.test.ts', 'test/worker/**/*.test.ts'],
         },
       },

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModelBuilder, attr } from '../models/onnx-builder.ts';
+import { runOrt } from '../test/helpers/ort.ts';
+import { getTestDevice } from '../test/helpers/device.ts';
+import { randomFloat32 } from '../test/helpers/random.ts';
+import { InferenceSession } from './session.ts';
+import { EngineError, InvalidInputError, UnsupportedOpError } from './errors.ts';
+import { maxAbsDiff } from '../engine-cli/tolerance.ts';
+
+/** Conv(8, 3x3, stride 2, pad 1) + Relu + Conv(4, 3x3, pad 1) on 1x3x32x32 -> 1x4x16x16. */
+function convNet(): Uint8Array {
+  return new ModelBuilder({ opset: 13 })
+    .input('x', [1, 3, 32, 32])
+    .output('y', [1, 4, 16, 16])
+    .initializer('W1', [8, 3, 3, 3], randomFloat32(216, 11, 0.5))
+    .initializer('B1', [8], randomFloat32(8, 12, 0.1))
+    .initializer('W2', [4, 8, 3, 3], randomFloat32(288, 13, 0.5))
+    .node('Conv', ['x', 'W1', 'B1'], ['c1'], { strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) })
+    .node('Relu', ['c1'], ['r1'])
+    .node('Conv', ['r1', 'W2'], ['y'], { pads: attr.ints([1, 1, 1, 1]) })
+    .toBytes();
+}
+const X_DIMS = [1, 3, 32, 32];
+const X_SIZE = 3 * 32 * 32;
+
+/** Counts buffers created and destroyed on `device` until `restore()` (wraps createBuffer and each buffer's destroy). */
+function trackBuffers(device: GPUDevice): { created: GPUBuffer[]; destroyed: Set<GPUBuffer>; restore(): void } {
+  const created: GPUBuffer[] = [];
+  const destroyed = new Set<GPUBuffer>();
+  const original = device.createBuffer;
+  device.createBuffer = function (descriptor: GPUBufferDescriptor): GPUBuffer {
+    const buffer = original.call(device, descriptor);
+    const destroy = buffer.destroy;
+    buffer.destroy = function (): undefined {
+      destroyed.add(buffer);
+      return destroy.call(buffer);
+    };
+    created.push(buffer);
+    return buffer;
+  };
+  return { created, destroyed, restore: () => void (device.createBuffer = original) };
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+async function open(model: Uint8Array): Promise<InferenceSession> {
+  const { device } = await getTestDevice();
+  const session = await InferenceSession.create(device, model);
+  cleanups.push(() => session.dispose());
+  return session;
+}
+
+describe('InferenceSession: unsupported ops', () => {
+  it('should list every unsupported node before creating any GPU buffer, and leave the device usable', async () => {
+    const { device } = await getTestDevice();
+    const model = new ModelBuilder({ opset: 13 })
+      .input('x', [1, 3, 8, 8])
+      .output('y', [1, 3, 8, 8])
+      .output('z', [1, 3, 8, 8])
+      .initializer('W', [3, 3, 1, 1], randomFloat32(9, 1))
+      .node('Conv', ['x', 'W'], ['c'], {}, { name: 'conv' })
+      .node('Celu', ['c'], ['e'], {}, { name: 'my_celu' })
+      .node('Erf', ['e'], ['y'], {}, { name: 'my_erf' })
+      .node('Erf', ['c'], ['z'], {}, { name: 'my_erf_2' })
+      .toBytes();
+    const tracker = trackBuffers(device);
+    cleanups.push(tracker.restore);
+    const error = await InferenceSession.create(device, model).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedOpError);
+    const e = error as UnsupportedOpError;
+    expect(e.nodes.map((n) => `${n.opType}:${n.node}`)).toEqual(['Celu:my_celu', 'Erf:my_erf', 'Erf:my_erf_2']);
+    expect(e.message).toMatch(/Celu.*Erf/);
+    for (const name of ['my_celu', 'my_erf', 'my_erf_2']) expect(e.message).toContain(`"${name}"`);
+    expect(tracker.created).toHaveLength(0);
+    tracker.restore();
+
+    const session = await open(convNet());
+    const x = randomFloat32(X_SIZE, 5);
+    const want = (await runOrt(convNet(), { x: { data: x, dims: X_DIMS } })).y;
+    expect(maxAbsDiff((await session.run({ x })).y.data, want.data)).toBeLessThan(1e-4);
+  });
+});
+
+describe('InferenceSession: invalid inputs', () => {
+  it.each([
+    ['an unknown input name', { x: new Float32Array(X_SIZE), extra: new Float32Array(1) }, /Unknown input "extra".*"x"/],
+    ['a missing input', {}, /Missing input "x".*\[1, 3, 32, 32\]/],
+    ['a wrong length', { x: new Float32Array(X_SIZE - 1) }, /"x" has 3071 values.*needs 3072/],
+    ['a wrong type', { x: new Float64Array(X_SIZE) as unknown as Float32Array }, /Float32Array/],
+  ])('should reject %s with InvalidInputError and keep working', async (_, feeds, message) => {
+    const session = await open(convNet());
+    const error = await session.run(feeds as Record<string, Float32Array>).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(message);
+    const x = randomFloat32(X_SIZE, 6);
+    const want = (await runOrt(convNet(), { x: { data: x, dims: X_DIMS } })).y;
+    expect(maxAbsDiff((await session.run({ x })).y.data, want.data)).toBeLessThan(1e-4);
+  });
+});
+
+describe('InferenceSession: dispose', () => {
+  it('should destroy every buffer it created, report 0 live buffers and refuse further runs', async () => {
+    const { device } = await getTestDevice();
+    const tracker = trackBuffers(device);
+    cleanups.push(tracker.restore);
+    const session = await InferenceSession.create(device, convNet());
+    await session.run({ x: randomFloat32(X_SIZE, 1) });
+    expect(tracker.created.length).toBeGreaterThan(0);
+    expect(session.stats.liveBuffers).toBe(tracker.created.length);
+    expect(tracker.destroyed.size).toBe(0);
+    session.dispose();
+    expect(tracker.created.filter((b) => !tracker.destroyed.has(b))).toEqual([]);
+    expect(session.stats.liveBuffers).toBe(0);
+    const error = await session.run({ x: new Float32Array(X_SIZE) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).code).toBe('disposed');
+  });
+});
+
+describe('InferenceSession: repeatability and concurrency', () => {
+  it('should give bit-identical outputs over 500 runs of the same input', async () => {
+    const session = await open(convNet());
+    const x = randomFloat32(X_SIZE, 7);
+    const first = (await session.run({ x })).y.data;
+    const firstBits = new Uint32Array(first.buffer.slice(0));
+    for (let i = 1; i < 500; i++) {
+      const bits = new Uint32Array((await session.run({ x })).y.data.buffer);
+      let same = bits.length === firstBits.length;
+      for (let k = 0; same && k < bits.length; k++) same = bits[k] === firstBits[k];
+      if (!same) expect.fail(`run ${i} differs from run 0`);
+    }
+  });
+
+  it('should give each of 20 concurrent runs its own correct answer', async () => {
+    const session = await open(convNet());
+    const inputs = Array.from({ length: 20 }, (_, i) => randomFloat32(X_SIZE, 100 + i));
+    const wants: Float32Array[] = [];
+    for (const x of inputs) wants.push((await runOrt(convNet(), { x: { data: x, dims: X_DIMS } })).y.data);
+    const results = await Promise.all(inputs.map((x) => session.run({ x })));
+    results.forEach((r, i) => {
+      expect(maxAbsDiff(r.y.data, wants[i]), `run ${i}`).toBeLessThan(1e-4);
+      // And not another run's answer: neighbours differ by far more than the tolerance.
+      expect(maxAbsDiff(r.y.data, wants[(i + 1) % 20])).toBeGreaterThan(1e-2);
+    });
+  });
+});

@@ -5,6 +5,7 @@
  * data segment") only as a warning and fills the rest of the image with grey; that warning is an error here.
  */
 import mozjpegFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
+import { initEmscriptenModule } from '@jsquash/jpeg/utils.js';
 import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
 
 export interface JpegDecodeResult {
@@ -16,27 +17,22 @@ export interface JpegDecodeResult {
 }
 
 interface MozJpeg {
-  decode(data: BufferSource, preserveOrientation: boolean): { width: number; height: number; data: Uint8ClampedArray } | null;
+  decode(data: Uint8Array, preserveOrientation: boolean): { width: number; height: number; data: Uint8ClampedArray } | null;
 }
 
 let instance: Promise<MozJpeg> | undefined;
 let sink: string[] | null = null;
 
+function printErr(message: string): void {
+  if (sink) sink.push(message);
+  else console.warn(`mozjpeg: ${message}`);
+}
+
 function instantiate(): Promise<MozJpeg> {
-  const factory = mozjpegFactory as unknown as (options: object) => Promise<MozJpeg>;
-  return factory({
-    noInitialRun: true,
-    // Workers cannot compile wasm bytes at runtime: instantiate the precompiled module synchronously.
-    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
-      const wasm = new WebAssembly.Instance(jpegWasm, imports);
-      done(wasm);
-      return wasm.exports;
-    },
-    printErr(message: string) {
-      if (sink) sink.push(message);
-      else console.warn(`mozjpeg: ${message}`);
-    },
-  });
+  // jsquash's helper instantiates the precompiled module synchronously (workerd cannot compile wasm bytes);
+  // printErr is an emscripten Module option its ModuleOpts type leaves out.
+  const options = { printErr } as Parameters<typeof initEmscriptenModule>[2];
+  return initEmscriptenModule(mozjpegFactory, jpegWasm, options) as unknown as Promise<MozJpeg>;
 }
 
 /** Decodes to RGBA without applying EXIF orientation. Throws whatever the codec throws. */

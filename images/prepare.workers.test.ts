@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { IMAGENET_MEAN, IMAGENET_STD, INPUT_SIZE } from './constants.ts';
 import { ImageError, prepareImage } from './index.ts';
-import { centerCrop, compositeOnWhite, normalizeToNCHW, resizeShorterSide } from './preprocess.ts';
+import { centerCrop, centerWindow, compositeOnWhite, normalizeToNCHW, resizedSize, resizeShorterSide, toModelInput } from './preprocess.ts';
 import { encodeJpeg, encodePng, makeImage, pngHeaderOnly } from './test-fixtures.ts';
 
 const PLANE = INPUT_SIZE * INPUT_SIZE;
@@ -69,6 +69,18 @@ describe('prepareImage in workerd', () => {
     const r = (164 * 256) / 327 - 0.5;
     const want = [r, 255 - r, 99.5];
     for (let c = 0; c < 3; c++) expect(Math.abs(channelStats(tensor, c).mean - normalized(want[c], c))).toBeLessThan(1e-4);
+  });
+
+  it('the fused resize+crop equals cropping the full resize, and a 20000x100 strip stays cheap', () => {
+    for (const [w, h] of [[500, 375], [375, 500], [301, 999], [100, 80]]) {
+      const rgba = compositeOnWhite(makeImage(w, h, (x, y) => [(x * 13) & 255, (y * 7) & 255, (x * y) & 255, (x + y) & 255]).data, w, h);
+      const full = resizedSize(w, h);
+      const fused = resizeShorterSide(rgba, w, h, 256, centerWindow(full.width, full.height));
+      expect(fused.data).toEqual(centerCrop(resizeShorterSide(rgba, w, h)).data);
+    }
+    // The full resize would be 51200x256 floats (157 MB); the fused one reads 100 rows and writes 224x224.
+    const strip = makeImage(20000, 100, (x) => [x & 255, 0, 0]);
+    expect(toModelInput(strip.data, 20000, 100).length).toBe(3 * PLANE);
   });
 
   it('refuses a 100000x100000 PNG header with 413 before decoding', async () => {

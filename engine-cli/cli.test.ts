@@ -6,6 +6,7 @@ import onnxProto from 'onnx-proto';
 import { decodeTensorProto } from '../models/tensor-proto.ts';
 import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { runOrt } from '../test/helpers/ort.ts';
+import { SQUEEZENET11_PATH } from '../models/paths.ts';
 import { convReluModel, runCli, unsupportedOpModel, writeBackendDir } from './test-support.ts';
 import { maxAbsDiff, withinTolerance } from './tolerance.ts';
 
@@ -49,6 +50,22 @@ describe('onnx test', () => {
     const r = await runCli(['test', join(root, 'test_conv_relu')]);
     expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^PASS test_conv_relu max_abs=/), '1 passed, 0 failed']);
     expect(r.code).toBe(0);
+  });
+});
+
+describe('onnx on the SqueezeNet 1.1 stand-in', () => {
+  it('should pass its backend-test dir against onnxruntime and report the known size and MACs', async () => {
+    const model = new Uint8Array(await readFile(SQUEEZENET11_PATH));
+    const dir = await writeBackendDir(root, 'squeezenet1.1', model, [{ name: 'data', dims: [1, 3, 224, 224] }], [{ name: 'squeezenet0_flatten0_reshape0', dims: [1, 1000] }]);
+    const r = await runCli(['test', dir]);
+    expect(r.stdout).toMatch(/^PASS squeezenet1\.1 max_abs=/m);
+    expect(r.code).toBe(0);
+    const info = await runCli(['info', SQUEEZENET11_PATH]);
+    expect(info.stdout).toMatch(/^stand-in: yes/m);
+    expect(info.stdout).toMatch(/^parameters: 1,235,496$/m); // torchvision's squeezenet1_1 has 1,235,496
+    expect(info.stdout).toMatch(/^MACs: 349,151,936\b/m); // the published ~0.35 GMACs
+    expect(info.stdout).toMatch(/^ {2}Conv +26 +.*conv2d/m);
+    expect(info.stdout).toMatch(/^ {2}Concat +8 /m);
   });
 });
 

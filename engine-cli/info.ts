@@ -40,6 +40,18 @@ function staticLines(path: string, info: ModelInfo): string[] {
   return lines;
 }
 
+/** What engine/optimize.ts did with op types that leave no node behind. */
+const REWRITTEN: Readonly<Record<string, string>> = {
+  Relu: 'fused into the producing kernel (no dispatch)',
+  LeakyRelu: 'fused into the producing kernel (no dispatch)',
+  Clip: 'fused into the producing kernel (no dispatch)',
+  Sigmoid: 'fused into the producing kernel (no dispatch)',
+  BatchNormalization: 'folded into the Conv weights (no dispatch)',
+  Identity: 'removed, pass-through (no dispatch)',
+  Dropout: 'removed, pass-through at inference (no dispatch)',
+  Constant: 'became an initializer (no dispatch)',
+};
+
 /** For each op type: which kernel labels served its nodes, or why none did. */
 function kernelsByOp(graph: Graph, session: InferenceSession | undefined): Map<string, string> {
   const opt = optimize(graph, KERNELS);
@@ -59,7 +71,7 @@ function kernelsByOp(graph: Graph, session: InferenceSession | undefined): Map<s
     if (out.has(n.opType)) continue;
     const served = labels.get(n.opType);
     const anyKept = graph.nodes.some((m, j) => m.opType === n.opType && kept.has(m.name || `${m.opType}_${j}`));
-    if (!anyKept) out.set(n.opType, 'fused or removed by the optimizer (no dispatch)');
+    if (!anyKept) out.set(n.opType, REWRITTEN[n.opType] ?? 'removed by the optimizer (no dispatch)');
     else if (!Object.hasOwn(KERNELS, n.opType) || (n.domain && n.domain !== 'ai.onnx')) out.set(n.opType, 'NO KERNEL');
     else if (!session) out.set(n.opType, 'kernel available');
     else if (!served) out.set(n.opType, 'no dispatch (view or in-place)');

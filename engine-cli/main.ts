@@ -15,6 +15,8 @@ const USAGE = `usage:
   npm run onnx -- run <model.onnx> <input.pb>... -o <out-dir>
   npm run onnx -- test <dir>...
   npm run onnx -- info <model.onnx>
+test prints one line per directory (PASS <name> max_abs=<x> | FAIL <name> <reason>); a directory with
+several test_data_set_<k> passes only when every set passes. Tolerance: |got - want| <= 1e-4 + 1e-3 * |want|.
 options:
   -o, --output <dir>  (run) where output_<i>.pb files are written
   --verbose           print stack traces with errors

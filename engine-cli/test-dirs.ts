@@ -36,8 +36,10 @@ async function listMatching(dir: string, prefix: string, suffix: string, dirs: b
     .sort(byIndex(prefix));
 }
 
+/** 3 significant digits; exponent form for small values so they read alike (3.58e-7, 1.48e-5, 0.5). */
 export function formatMaxAbs(x: number): string {
-  return x === 0 ? '0' : Number(x.toPrecision(3)).toString();
+  if (x === 0 || !Number.isFinite(x)) return String(x);
+  return x < 1e-3 ? x.toExponential(2).replace(/\.?0+e/, 'e') : Number(x.toPrecision(3)).toString();
 }
 
 /** The FAIL reason for an error thrown while building or running a case. */

@@ -57,6 +57,9 @@ async function main(): Promise<void> {
   // Tests and scripts wait for this exact line.
   console.log(`[gpu-host] listening on ${host.url} (health: http://127.0.0.1:${host.port}/healthz)`);
 
+  // A stray Dawn rejection must not take every client's GPU down with the process.
+  process.on('unhandledRejection', (reason) => console.error(`[gpu-host] unhandled rejection (ignored): ${(reason as Error)?.message ?? String(reason)}`));
+
   const stop = (): void => {
     void host.close().finally(() => process.exit(0));
   };

@@ -106,6 +106,8 @@ export class HostSession {
   }
 
   #exec(cmd: Command): void {
+    // Checked before anything starts a Dawn promise: a promise nobody awaits would reject unhandled.
+    if (AWAITED.has(cmd.op) && !cmd.callId) throw new BridgeHostError(`${opName(cmd.op)} needs a call id`);
     const n = cmd.nums;
     const t = this.table;
     switch (cmd.op) {
@@ -258,11 +260,15 @@ export class HostSession {
   }
 
   #await<T>(cmd: Command, promise: Promise<T>, toJson: (value: T) => unknown, toBin?: (value: T) => Uint8Array | undefined): void {
-    if (!cmd.callId) throw new BridgeHostError(`${opName(cmd.op)} needs a call id`);
-    promise.then(
-      (value) => this.#reply(cmd.callId, ReplyStatus.Ok, toJson(value), toBin?.(value)),
-      (e: unknown) => this.#reply(cmd.callId, ReplyStatus.Error, { message: (e as Error)?.message ?? String(e), kind: 'operation', reason: (e as Error)?.name } satisfies WireError),
-    );
+    const fail = (e: unknown): void =>
+      this.#reply(cmd.callId, ReplyStatus.Error, { message: (e as Error)?.message ?? String(e), kind: 'operation', reason: (e as Error)?.name } satisfies WireError);
+    promise.then((value) => {
+      try {
+        this.#reply(cmd.callId, ReplyStatus.Ok, toJson(value), toBin?.(value));
+      } catch (e) {
+        fail(e);
+      }
+    }, fail);
   }
 
   #requestDevice(cmd: Command): void {
@@ -346,6 +352,8 @@ export class HostSession {
     }
   }
 }
+
+const AWAITED = new Set<number>([Op.RequestDevice, Op.BufferMapAsync, Op.OnSubmittedWorkDone, Op.GetCompilationInfo, Op.CreateComputePipelineAsync, Op.PopErrorScope]);
 
 function errorKind(error: GPUError): ErrorFilter {
   const name = error?.constructor?.name ?? '';

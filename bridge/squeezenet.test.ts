@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { InferenceSession } from '../engine/index.ts';
+import { openDawnDevice } from '../gpu-host/dawn.ts';
+import { startGpuHost, type GpuHost } from '../gpu-host/server.ts';
+import { SQUEEZENET11_PATH } from '../models/paths.ts';
+import { connectBridgeGPU, getBridgeStats } from './client.ts';
+import { seededFloats } from './test-workload.ts';
+
+const TOKEN = 'squeezenet-token';
+let host: GpuHost;
+
+beforeAll(async () => {
+  host = await startGpuHost({ port: 0, token: TOKEN, log: () => {} });
+});
+afterAll(async () => {
+  await host?.close();
+});
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+describe('SqueezeNet 1.1 through the bridge (the engine only sees standard WebGPU)', () => {
+  it('matches direct Dawn bit for bit, costs one round trip per inference, and adds little time', async () => {
+    const model = new Uint8Array(await readFile(SQUEEZENET11_PATH));
+    const input = seededFloats(3 * 224 * 224, 5).map((v) => v / 100);
+
+    const direct = await openDawnDevice();
+    const nativeSession = await InferenceSession.create(direct.device, model);
+    const inputName = nativeSession.inputs[0].name;
+    const outputName = nativeSession.outputs[0].name;
+
+    const adapter = await connectBridgeGPU(host.url, { token: TOKEN, WebSocket }).requestAdapter();
+    const device = await adapter!.requestDevice({
+      requiredLimits: { maxStorageBufferBindingSize: adapter!.limits.maxStorageBufferBindingSize, maxBufferSize: adapter!.limits.maxBufferSize },
+    });
+    const s0 = getBridgeStats();
+    const session = await InferenceSession.create(device, model);
+    const s1 = getBridgeStats();
+
+    const expected = (await nativeSession.run({ [inputName]: input }))[outputName].data;
+    const got = (await session.run({ [inputName]: input }))[outputName].data;
+    expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength))).toBe(true);
+
+    const runs = 7;
+    const before = getBridgeStats();
+    const bridgeTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await session.run({ [inputName]: input });
+      bridgeTimes.push(performance.now() - t);
+    }
+    const after = getBridgeStats();
+    const directTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await nativeSession.run({ [inputName]: input });
+      directTimes.push(performance.now() - t);
+    }
+
+    const perRun = {
+      roundTrips: (after.roundTrips - before.roundTrips) / runs,
+      messagesSent: (after.messagesSent - before.messagesSent) / runs,
+      bytesSent: (after.bytesSent - before.bytesSent) / runs,
+      bytesReceived: (after.bytesReceived - before.bytesReceived) / runs,
+      commands: (after.commands - before.commands) / runs,
+    };
+    const timing = { directMs: median(directTimes), bridgeMs: median(bridgeTimes) };
+    console.log(
+      `[bridge] SqueezeNet 1.1 session create: ${s1.roundTrips - s0.roundTrips} round trips, ${s1.messagesSent - s0.messagesSent} frames, ${s1.bytesSent - s0.bytesSent} B up; ` +
+        `per inference: ${JSON.stringify(perRun)}; median direct ${timing.directMs.toFixed(1)} ms, bridge ${timing.bridgeMs.toFixed(1)} ms (dispatches ${session.stats.dispatches})`,
+    );
+    expect(perRun.roundTrips).toBeLessThanOrEqual(2);
+    expect(perRun.roundTrips).toBe(1);
+    // Input tensor (602 KB) up, scores (4 KB) back, raw bytes plus a few KB of commands.
+    expect(perRun.bytesSent).toBeLessThan(input.byteLength + 16_384);
+    expect(perRun.bytesReceived).toBeLessThan(got.byteLength + 1024);
+    // Generous bound for a shared CI box; the measured figure is printed above.
+    expect(timing.bridgeMs).toBeLessThan(timing.directMs * 1.5 + 20);
+
+    session.dispose();
+    nativeSession.dispose();
+    device.destroy();
+    direct.device.destroy();
+  });
+});

@@ -31,6 +31,12 @@ export interface AdapterSummary {
 
 let globalsInstalled = false;
 
+/**
+ * dawn.node frees the Dawn instance when its `GPU` object is garbage-collected, even while an adapter or device
+ * made from it is in use, which crashes the process later. Tie the instance's life to what callers keep.
+ */
+const instanceOf = new WeakMap<object, GPU>();
+
 /** dawn.node's GPUBufferUsage etc. must be globals, as in a browser, before WebGPU code runs. */
 export function installWebGPUGlobals(): void {
   if (globalsInstalled) return;
@@ -69,6 +75,7 @@ export async function openDawnAdapter(backend: DawnBackend = 'auto'): Promise<Da
       attempts.push(`${name} (${featureLevel}): no adapter`);
       return undefined;
     }
+    instanceOf.set(adapter, gpu);
     const info = summarize(adapter, name);
     const software = SOFTWARE_ADAPTER.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
     return { gpu, adapter, backend: name, featureLevel, software, info };
@@ -93,6 +100,7 @@ export async function openDawnAdapter(backend: DawnBackend = 'auto'): Promise<Da
 export async function openDawnDevice(backend: DawnBackend = 'auto'): Promise<DawnAdapter & { device: GPUDevice }> {
   const found = await openDawnAdapter(backend);
   const device = await found.adapter.requestDevice({ requiredLimits: pickLimits(found.adapter) });
+  instanceOf.set(device, found.gpu);
   return { ...found, device };
 }
 

@@ -7,9 +7,10 @@
  * const device = await (await gpu.requestAdapter())!.requestDevice();
  */
 import { BridgeGPU } from './adapter.ts';
+import { installWebGPUConstants } from './constants.ts';
 import type { WebSocketConstructor } from './socket.ts';
 
-export { installWebGPUConstants } from './constants.ts';
+export { installWebGPUConstants };
 export { getBridgeStats, resetBridgeStats, type BridgeStats } from './stats.ts';
 export type { WebSocketConstructor, WebSocketLike } from './socket.ts';
 export { PROTOCOL_VERSION } from './protocol.ts';
@@ -29,6 +30,8 @@ export function connectBridgeGPU(url: string, options: BridgeOptions): GPU {
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!Ctor) throw new TypeError('connectBridgeGPU: this runtime has no global WebSocket; pass options.WebSocket (e.g. the `ws` package)');
   if (!options.token) throw new TypeError('connectBridgeGPU: options.token is required');
+  // The engine reads GPUBufferUsage/GPUMapMode/GPUShaderStage as globals; workerd has none.
+  installWebGPUConstants();
   const gpu = new BridgeGPU(url, { token: options.token, WebSocket: Ctor, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   // The proxies implement the subset of WebGPU the engine uses (see README in the report), not every member.
   return gpu as unknown as GPU;

@@ -19,7 +19,7 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
-/** Growable little-endian writer; `take()` returns an exact-size copy, so the caller may hand it to send(). */
+/** Growable little-endian writer; `take()` hands the bytes over (no copy), so the caller may pass them to send(). */
 export class ByteWriter {
   #buf: Uint8Array;
   #view: DataView;
@@ -73,14 +73,16 @@ export class ByteWriter {
     this.#len += b.length;
   }
 
+  /**
+   * Hands over the written bytes without copying them (a frame is copied enough by the socket already) and
+   * starts a fresh buffer of the same capacity, unless the last batch was a one-off big upload.
+   */
   take(): Uint8Array {
-    const out = this.#buf.slice(0, this.#len);
+    const out = this.#buf.subarray(0, this.#len);
+    const capacity = this.#buf.length > 1 << 22 ? 4096 : this.#buf.length;
+    this.#buf = new Uint8Array(capacity);
+    this.#view = new DataView(this.#buf.buffer);
     this.#len = 0;
-    // Don't keep a huge buffer alive after a one-off weight upload.
-    if (this.#buf.length > 1 << 22) {
-      this.#buf = new Uint8Array(4096);
-      this.#view = new DataView(this.#buf.buffer);
-    }
     return out;
   }
 }

@@ -26,6 +26,7 @@ interface Pending {
 
 /** Below workerd's 32 MiB outbound frame limit and the host's default cap, with room for headers. */
 const MAX_BATCH_BYTES = 8 << 20;
+const IDLE_FLUSH_MS = 20;
 
 export class BridgeConnection {
   readonly welcome: Welcome;
@@ -45,6 +46,7 @@ export class BridgeConnection {
   #nextId = 1;
   #seq = 0;
   #flushQueued = false;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #inbox: Promise<void> | undefined;
   #closed: string | undefined;
   #registry: FinalizationRegistry<number> | undefined;
@@ -54,7 +56,12 @@ export class BridgeConnection {
     this.welcome = welcome;
     this.#timeoutMs = timeoutMs;
     this.#maxBatchBytes = Math.max(1 << 16, Math.min(MAX_BATCH_BYTES, Math.floor(welcome.maxMessageBytes / 2)));
-    if (typeof FinalizationRegistry !== 'undefined') this.#registry = new FinalizationRegistry((id) => this.#released.push(id));
+    if (typeof FinalizationRegistry !== 'undefined') {
+      this.#registry = new FinalizationRegistry((id) => {
+        this.#released.push(id);
+        this.#scheduleIdleFlush();
+      });
+    }
   }
 
   /** Opens the socket, sends the token and protocol version first, and waits for the host's welcome. */
@@ -68,7 +75,11 @@ export class BridgeConnection {
         reject(connectionLost(`cannot open ${url}: ${(e as Error).message}`));
         return;
       }
-      ws.binaryType = 'arraybuffer';
+      try {
+        ws.binaryType = 'arraybuffer';
+      } catch {
+        // a runtime without binaryType delivers ArrayBuffers or Blobs; messageBytes() takes both
+      }
       let conn: BridgeConnection | undefined;
       let errorDetail = '';
       const timer = setTimeout(() => fail(`no welcome from ${url} within ${options.timeoutMs} ms`), options.timeoutMs);
@@ -157,9 +168,23 @@ export class BridgeConnection {
   /** Appends a non-awaited command to the batch. After loss commands are dropped, as a lost device ignores them. */
   enqueue(op: Op, args?: CommandArgs): void {
     if (this.#closed) return;
+    this.#begin();
     writeCommand(this.#batch, op, args);
     this.#batchCommands++;
     if (this.#batch.length >= this.#maxBatchBytes) this.flush();
+    else this.#scheduleIdleFlush();
+  }
+
+  /**
+   * Commands nobody awaits (a destroy() before going idle) still reach the host, shortly after: the timer
+   * only fires when no awaited call flushed them first, so it adds frames but never round trips.
+   */
+  #scheduleIdleFlush(): void {
+    if (this.#idleTimer !== undefined || this.#closed) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      this.flush();
+    }, IDLE_FLUSH_MS);
   }
 
   /** Appends an awaited command; its reply settles the promise. Rejects at once when the connection is gone. */
@@ -171,6 +196,7 @@ export class BridgeConnection {
       const timer = setTimeout(() => this.#lose(`no reply to ${what} within ${this.#timeoutMs} ms`), this.#timeoutMs);
       this.#pending.set(callId, { resolve, reject, timer, what });
     });
+    this.#begin();
     writeCommand(this.#batch, op, { ...args, callId });
     this.#batchCommands++;
     this.#batchCalls++;
@@ -181,21 +207,27 @@ export class BridgeConnection {
     return promise;
   }
 
+  /** The batch carries its frame header from its first command on, so flushing copies nothing. */
+  #begin(): void {
+    if (this.#batch.length === 0) writeHeader(this.#batch, FrameKind.Batch, this.#seq);
+  }
+
   /** Sends the pending batch (if any) as one binary frame. */
   flush(): void {
     this.#flushQueued = false;
+    if (this.#idleTimer !== undefined) {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+    }
     if (this.#closed) return;
     if (this.#released.length) {
+      this.#begin();
       writeCommand(this.#batch, Op.Release, { nums: this.#released.splice(0, 0xffff) });
       this.#batchCommands++;
     }
     if (this.#batch.length === 0) return;
-    const body = this.#batch.take();
-    const header = new ByteWriter(16);
-    writeHeader(header, FrameKind.Batch, this.#seq++);
-    const frame = new Uint8Array(header.length + body.length);
-    frame.set(header.take(), 0);
-    frame.set(body, 12);
+    const frame = this.#batch.take();
+    this.#seq++;
     const counters = bridgeCounters();
     counters.messagesSent++;
     counters.bytesSent += frame.length;
@@ -217,6 +249,7 @@ export class BridgeConnection {
     this.flush();
     this.#closed = reason;
     this.#rejectAll(reason);
+    clearTimeout(this.#idleTimer);
     try {
       this.#ws.close(1000, 'client closed');
     } catch {
@@ -228,6 +261,7 @@ export class BridgeConnection {
     if (this.#closed) return;
     this.#closed = detail;
     this.#rejectAll(detail);
+    clearTimeout(this.#idleTimer);
     try {
       this.#ws.close(1000, 'client gave up');
     } catch {

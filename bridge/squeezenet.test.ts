@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { InferenceSession } from '../engine/index.ts';
 import { openDawnDevice } from '../gpu-host/dawn.ts';
+import { LoopbackWebSocket } from '../gpu-host/loopback-websocket.ts';
 import { startGpuHost, type GpuHost } from '../gpu-host/server.ts';
 import { SQUEEZENET11_PATH } from '../models/paths.ts';
 import { connectBridgeGPU, getBridgeStats } from './client.ts';
@@ -33,7 +33,7 @@ describe('SqueezeNet 1.1 through the bridge (the engine only sees standard WebGP
     const inputName = nativeSession.inputs[0].name;
     const outputName = nativeSession.outputs[0].name;
 
-    const adapter = await connectBridgeGPU(host.url, { token: TOKEN, WebSocket }).requestAdapter();
+    const adapter = await connectBridgeGPU(host.url, { token: TOKEN, WebSocket: LoopbackWebSocket }).requestAdapter();
     const device = await adapter!.requestDevice({
       requiredLimits: { maxStorageBufferBindingSize: adapter!.limits.maxStorageBufferBindingSize, maxBufferSize: adapter!.limits.maxBufferSize },
     });

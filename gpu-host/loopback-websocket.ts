@@ -1,0 +1,15 @@
+/**
+ * @module A `ws` WebSocket for bridge clients in Node talking to a GPU host on loopback. Client frames are
+ * masked (XORed with a random key) to protect HTTP proxies' caches, which loopback has none of; with the
+ * key all zeros `ws` skips the XOR on both ends, which in pure JS (no `bufferutil`) costs ~3 ms per 600 KB
+ * tensor. workerd masks natively and needs none of this. Loopback only: never use it across a network.
+ */
+import WebSocket from 'ws';
+
+export class LoopbackWebSocket extends WebSocket {
+  constructor(url: string) {
+    const host = new URL(url).hostname;
+    const loopback = host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+    super(url, loopback ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {});
+  }
+}

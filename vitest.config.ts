@@ -35,7 +35,7 @@ export default defineConfig({
         plugins: [wgslText(), wasmModule()],
         test: {
           name: 'node',
-          include: ['engine/**/*.test.ts', 'shaders/**/*.test.ts', 'gpu-host/**/*.test.ts', 'bridge/**/*.test.ts', 'models/**/*.test.ts', 'engine-cli/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['engine/**/*.test.ts', 'shaders/**/*.test.ts', 'gpu-host/**/*.test.ts', 'bridge/**/*.test.ts', 'models/**/*.test.ts', 'engine-cli/**/*.test.ts', 'durable-objects/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/worker/**', 'node_modules/**'],
           environment: 'node',
           // .wasm under node_modules must go through wasmModule() instead of Node's loader.

@@ -45,7 +45,7 @@ export class Classifier extends DurableObject<ClassifierEnv> {
     void this.#model?.then((m) => {
       if (m === model) {
         this.#model = undefined;
-        m.session.dispose();
+        m.sessions.dispose();
         m.device.destroy();
       }
     });
@@ -58,12 +58,11 @@ export class Classifier extends DurableObject<ClassifierEnv> {
     try {
       model = await this.#ensureModel();
       const ready = performance.now();
-      const outputs = await model.session.run({ [model.session.inputs[0].name]: tensor });
-      const scores = outputs[model.session.outputs[0].name].data;
+      const scores = await model.batcher.submit(tensor);
       const probabilities = model.outputIsProbability ? scores : softmax(scores);
       const best = topK(probabilities, top).map((index) => ({ index, ...model!.labels[index], probability: probabilities[index] }));
       const done = performance.now();
-      return { ok: true, value: { model: model.key, top: best, timings: { queue: ready - started, inference: done - ready }, batchSize: 1 } };
+      return { ok: true, value: { model: model.key, top: best, timings: { queue: ready - started, inference: done - ready } } };
     } catch (e) {
       if (model && e instanceof GpuError) this.#forget(model);
       const body = toErrorBody(e);
@@ -80,6 +79,7 @@ export class Classifier extends DurableObject<ClassifierEnv> {
       gpu: m?.gpu ?? null,
       model: { key: this.env.MODEL_KEY, loaded: !!m, sha256: m?.sha256 ?? null, standIn: m?.standIn ?? null },
       loader: { ...this.#stats },
+      batches: m ? Object.fromEntries(m.batcher.batches) : {},
     });
     try {
       return report(await this.#ensureModel());

@@ -8,6 +8,8 @@ import { gpuFor, type GpuHostConfig } from './gpu-source.ts';
 import { gpuUnavailable, modelUnavailable, ServiceError } from './errors.ts';
 import type { GpuReport, LoaderStats } from './protocol.ts';
 import { INPUT_SIZE } from '../images/constants.ts';
+import { Batcher } from './batcher.ts';
+import { BatchedSessions } from './batched-sessions.ts';
 
 /** The tensor the Worker sends: one RGB image, NCHW. */
 export const INPUT_SHAPE = [1, 3, INPUT_SIZE, INPUT_SIZE] as const;
@@ -16,6 +18,10 @@ export interface ModelConfig extends GpuHostConfig {
   MODEL_BUCKET: R2Bucket;
   MODEL_KEY: string;
   LABELS_KEY: string;
+  /** Largest dynamic batch (default 8; 1 turns batching off). */
+  MAX_BATCH?: string;
+  /** Milliseconds to wait for more requests before a batch starts (default 0: never delay a lone request). */
+  BATCH_WINDOW_MS?: string;
 }
 
 export interface LoadedModel {
@@ -28,6 +34,9 @@ export interface LoadedModel {
   standIn: boolean;
   /** The graph ends in Softmax: its output is already a probability distribution. */
   outputIsProbability: boolean;
+  /** Queues requests and runs them in batches on `sessions`. */
+  batcher: Batcher<Float32Array, Float32Array>;
+  sessions: BatchedSessions;
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -79,7 +88,11 @@ export async function loadModel(config: ModelConfig, stats: LoaderStats): Promis
     throw modelUnavailable('model_incompatible', `The model "${config.MODEL_KEY}" takes ${session.inputs.map((i) => `${i.name} [${i.dims}]`).join(', ')}; the service feeds one ${INPUT_SHAPE.join('x')} image tensor. Put an ImageNet-style classifier with \`npm run model:put\`.`);
   }
   const classes = session.outputs[0].dims.reduce((a, b) => a * b, 1);
+  const sessions = new BatchedSessions(device, bytes, session);
+  const batcher = new Batcher(sessions, { maxBatch: Number(config.MAX_BATCH ?? 8) || 1, windowMs: Number(config.BATCH_WINDOW_MS ?? 0) || 0 });
   return {
+    batcher,
+    sessions,
     key: config.MODEL_KEY,
     session,
     device,

@@ -15,8 +15,6 @@ export interface ClassifyValue {
   top: Prediction[];
   /** Time inside the DO: waiting for the model/GPU and running the session (ms). */
   timings: { inference: number; queue: number };
-  /** How many requests shared this GPU run (dynamic batching). */
-  batchSize: number;
 }
 
 export interface ServiceErrorBody {
@@ -50,6 +48,8 @@ export interface HealthReport {
   model: ModelReport;
   /** How often this Durable Object read the model from R2 and built a session since it started. */
   loader: LoaderStats;
+  /** Batch size -> GPU runs of that size since the model loaded (dynamic batching). */
+  batches: Record<string, number>;
 }
 
 /** Counters for tests and /healthz: one R2 read and one session build per load. */

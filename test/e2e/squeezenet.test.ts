@@ -40,6 +40,25 @@ describe.each(MODELS)('$name', ({ path, input, dispatchesAtMost }) => {
     expect(top5(ours[name].data)).toEqual(top5(want[name].data));
   });
 
+  it('should give each image of a batch the answer it gets alone', async () => {
+    const images = [4, 5, 6].map((seed) => randomFloat32(3 * 224 * 224, seed, 2));
+    const batched = await InferenceSession.create((await getTestDevice()).device, bytes, { inputShapes: { [input]: [3, 3, 224, 224] } });
+    try {
+      const joined = new Float32Array(images.length * images[0].length);
+      images.forEach((x, i) => joined.set(x, i * x.length));
+      const name = session.outputs[0].name;
+      const out = (await batched.run({ [input]: joined }))[name];
+      expect(out.dims[0]).toBe(3);
+      const per = out.data.length / 3;
+      for (const [i, x] of images.entries()) {
+        const alone = (await session.run({ [input]: x }))[name].data;
+        expect(withinTolerance(out.data.slice(i * per, (i + 1) * per), alone)).toBe(true);
+      }
+    } finally {
+      batched.dispose();
+    }
+  });
+
   it('should fuse, alias and write concats in place', () => {
     expect(session.stats.dispatches).toBeLessThanOrEqual(dispatchesAtMost);
     expect(session.stats.peakActivationBytes).toBeLessThan(session.stats.totalActivationBytes);

@@ -40,11 +40,14 @@ describe('service (wrangler dev + GPU host)', () => {
 
   it('should read the model from R2 and build the session once for 20 concurrent first requests', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => classify(multipart(photo, 'image/jpeg'), '?format=json')));
+    if (answers.some((r) => r.status !== 200)) console.log(await answers.find((r) => r.status !== 200)!.text(), service.logs.join('').slice(-4000));
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as JsonAnswer[];
     expect(new Set(bodies.map((b) => JSON.stringify(b.top))).size).toBe(1);
-    const health = (await (await fetch(`${service.url}/healthz`)).json()) as { loader: { r2Reads: number; sessionBuilds: number } };
+    const health = (await (await fetch(`${service.url}/healthz`)).json()) as { loader: { r2Reads: number; sessionBuilds: number }; batches: Record<string, number> };
     expect(health.loader).toMatchObject({ r2Reads: 1, sessionBuilds: 1 });
+    // They queued behind the load, so they ran as dynamic batches, and every one still got the same answer.
+    expect(Object.keys(health.batches).map(Number).some((size) => size > 1)).toBe(true);
   });
 
   it('should return the top-5 that onnxruntime gives on the reference preprocessing, as text/plain', async () => {

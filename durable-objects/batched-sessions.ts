@@ -1,0 +1,62 @@
+/**
+ * @module Runs a batch of images through a session compiled for that batch size. Sessions for batch sizes > 1
+ * are built on first use from the same model bytes (pipelines come from the device's cache, so this costs
+ * buffers and one warm-up run, not shader compiles). A model that cannot take a batch dimension (e.g. a
+ * Reshape to a fixed [1, 1000]) falls back to running the images one by one.
+ */
+import { InferenceSession } from '../engine/index.ts';
+import type { BatchRunner } from './batcher.ts';
+
+export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> {
+  #sessions = new Map<number, Promise<InferenceSession | undefined>>();
+  readonly #input: string;
+  readonly #output: string;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly modelBytes: Uint8Array,
+    private readonly single: InferenceSession,
+  ) {
+    this.#input = single.inputs[0].name;
+    this.#output = single.outputs[0].name;
+    this.#sessions.set(1, Promise.resolve(single));
+  }
+
+  #sessionFor(n: number): Promise<InferenceSession | undefined> {
+    let s = this.#sessions.get(n);
+    if (!s) {
+      const shape = [n, ...this.single.inputs[0].dims.slice(1)];
+      s = InferenceSession.create(this.device, this.modelBytes, { inputShapes: { [this.#input]: shape } }).then(
+        (session) => {
+          if (session.outputs[0].dims[0] === n) return session;
+          session.dispose();
+          return undefined;
+        },
+        () => undefined,
+      );
+      this.#sessions.set(n, s);
+    }
+    return s;
+  }
+
+  async run(inputs: Float32Array[]): Promise<Float32Array[]> {
+    const n = inputs.length;
+    const session = n === 1 ? this.single : await this.#sessionFor(n);
+    if (!session) {
+      const out: Float32Array[] = [];
+      for (const x of inputs) out.push((await this.single.run({ [this.#input]: x }))[this.#output].data);
+      return out;
+    }
+    const per = inputs[0].length;
+    const batch = new Float32Array(per * n);
+    inputs.forEach((x, i) => batch.set(x, i * per));
+    const scores = (await session.run({ [this.#input]: batch }))[this.#output].data;
+    const classes = scores.length / n;
+    return inputs.map((_, i) => scores.slice(i * classes, (i + 1) * classes));
+  }
+
+  dispose(): void {
+    for (const s of this.#sessions.values()) void s.then((session) => session?.dispose());
+    this.#sessions.clear();
+  }
+}

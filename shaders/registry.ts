@@ -9,6 +9,7 @@ import { binary } from '../engine/ops/binary.ts';
 import { concat } from '../engine/ops/concat.ts';
 import { conv } from '../engine/ops/conv.ts';
 import { gemm, matMul } from '../engine/ops/gemm.ts';
+import { hardSwish } from '../engine/ops/hardswish.ts';
 import { globalPool, pool } from '../engine/ops/pool.ts';
 import { softmax } from '../engine/ops/softmax.ts';
 import { unary } from '../engine/ops/unary.ts';
@@ -26,6 +27,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Gemm: gemm,
   GlobalAveragePool: globalPool,
   GlobalMaxPool: globalPool,
+  HardSwish: hardSwish,
   LeakyRelu: unary,
   MatMul: matMul,
   MaxPool: pool,

@@ -5,8 +5,8 @@
  * round trip. Large uploads are sent early (no reply expected) to stay under the host's frame cap.
  */
 import { ByteReader, ByteWriter, decodeJsonBody, readHeader, readReply, writeCommand, writeHeader, type CommandArgs, type Reply } from './codec.ts';
-import { connectionLost, errorFromWire } from './errors.ts';
-import { CLOSE_POLICY, CLOSE_VERSION, FrameKind, Op, PROTOCOL_VERSION, ReplyStatus, type HostEvent, type Welcome, type WireError } from './protocol.ts';
+import { connectionLost, errorFromWire, operationError } from './errors.ts';
+import { CLOSE_POLICY, CLOSE_TRY_AGAIN, CLOSE_VERSION, FrameKind, Op, PROTOCOL_VERSION, ReplyStatus, type HostEvent, type Welcome, type WireError } from './protocol.ts';
 import { messageBytes, OPEN, type SocketEvent, type WebSocketConstructor, type WebSocketLike } from './socket.ts';
 import { bridgeCounters } from './stats.ts';
 
@@ -109,7 +109,7 @@ export class BridgeConnection {
           conn.#lose(`the socket closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
           return;
         }
-        if (ev.code === CLOSE_POLICY || ev.code === CLOSE_VERSION) {
+        if (ev.code === CLOSE_POLICY || ev.code === CLOSE_VERSION || ev.code === CLOSE_TRY_AGAIN) {
           clearTimeout(timer);
           const e = new Error(`GPU host refused the connection: ${ev.reason || `code ${ev.code}`}`);
           e.name = 'GPUHostRefusedError';
@@ -189,7 +189,7 @@ export class BridgeConnection {
 
   /** Appends an awaited command; its reply settles the promise. Rejects at once when the connection is gone. */
   call(op: Op, what: string, args: CommandArgs = {}): Promise<Reply> {
-    if (this.#closed) return Promise.reject(connectionLost(this.#closed));
+    if (this.#closed) return Promise.reject(connectionLost(`${this.#closed} (calling ${what})`));
     const callId = this.#nextCall++;
     if (this.#nextCall > 0xfffffff0) this.#nextCall = 1;
     const promise = new Promise<Reply>((resolve, reject) => {
@@ -248,7 +248,8 @@ export class BridgeConnection {
     if (this.#closed) return;
     this.flush();
     this.#closed = reason;
-    this.#rejectAll(reason);
+    // A deliberate close (device.destroy()) aborts what is pending, as WebGPU does; it is not a lost host.
+    this.#rejectAll((what) => operationError(`${reason} while waiting for ${what}`, 'AbortError'));
     clearTimeout(this.#idleTimer);
     try {
       this.#ws.close(1000, 'client closed');
@@ -260,7 +261,7 @@ export class BridgeConnection {
   #lose(detail: string): void {
     if (this.#closed) return;
     this.#closed = detail;
-    this.#rejectAll(detail);
+    this.#rejectAll((what) => connectionLost(`${detail} (while waiting for ${what})`));
     clearTimeout(this.#idleTimer);
     try {
       this.#ws.close(1000, 'client gave up');
@@ -270,12 +271,12 @@ export class BridgeConnection {
     this.onLost?.(`GPU host connection lost: ${detail}`);
   }
 
-  #rejectAll(detail: string): void {
+  #rejectAll(error: (what: string) => Error): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) {
       clearTimeout(p.timer);
-      p.reject(connectionLost(`${detail} (while waiting for ${p.what})`));
+      p.reject(error(p.what));
     }
   }
 

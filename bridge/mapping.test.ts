@@ -120,6 +120,16 @@ describe('buffer mapping and uploads', () => {
     expect(getBridgeStats().roundTrips - before.roundTrips).toBe(1);
   });
 
+  it('device.destroy() aborts pending calls and later calls fail fast', async () => {
+    const other = await (await connectBridgeGPU(host.url, { token: TOKEN, WebSocket }).requestAdapter())!.requestDevice();
+    const buf = other.createBuffer({ size: 16, usage: U().MAP_READ | U().COPY_DST });
+    const pending = buf.mapAsync(GPUMapMode.READ);
+    other.destroy();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await other.lost).toMatchObject({ reason: 'destroyed' });
+    await expect(other.queue.onSubmittedWorkDone()).rejects.toThrow(/the device was destroyed/);
+  });
+
   it('installWebGPUConstants fills in missing namespaces only', () => {
     const g = globalThis as Record<string, unknown>;
     const saved = { usage: g.GPUBufferUsage, map: g.GPUMapMode, stage: g.GPUShaderStage };

@@ -24,6 +24,8 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 export const CLOSE_POLICY = 1008;
 export const CLOSE_VERSION = 4001;
 export const CLOSE_HELLO_TIMEOUT = 4002;
+/** 1013 is the standard "try again later": the host is at its connection limit. */
+export const CLOSE_TRY_AGAIN = 1013;
 
 /** Command opcodes. Numbers travel as f64 (ids, offsets, sizes); descriptors as JSON; bytes raw. */
 export const Op = {

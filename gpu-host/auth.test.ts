@@ -58,6 +58,22 @@ describe('GPU host authentication', () => {
     expect(old.closed?.reason).toMatch(/protocol version mismatch/);
   });
 
+  it('refuses connections past maxConnections, and accepts again once one closes', async () => {
+    const small = await startGpuHost({ port: 0, token: TOKEN, log: () => {}, maxConnections: 1 });
+    try {
+      const first = await connectBridgeGPU(small.url, { token: TOKEN, WebSocket }).requestAdapter();
+      const device = await first!.requestDevice();
+      await expect(connectBridgeGPU(small.url, { token: TOKEN, WebSocket }).requestAdapter()).rejects.toThrow(/refused the connection: the GPU host already serves 1 connection/);
+      device.destroy();
+      const deadline = Date.now() + 5_000;
+      while (small.stats().connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const again = await connectBridgeGPU(small.url, { token: TOKEN, WebSocket }).requestAdapter();
+      (await again!.requestDevice()).destroy();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('accepts the right token', async () => {
     const gpu = connectBridgeGPU(host.url, { token: TOKEN, WebSocket, timeoutMs: 10_000 });
     const adapter = await gpu.requestAdapter();

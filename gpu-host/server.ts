@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ByteReader, decodeJsonBody, encodeJsonFrame, readHeader } from '../bridge/codec.ts';
-import { CLOSE_HELLO_TIMEOUT, CLOSE_POLICY, CLOSE_VERSION, FrameKind, PROTOCOL_VERSION, type Welcome } from '../bridge/protocol.ts';
+import { CLOSE_HELLO_TIMEOUT, CLOSE_POLICY, CLOSE_TRY_AGAIN, CLOSE_VERSION, FrameKind, PROTOCOL_VERSION, type Welcome } from '../bridge/protocol.ts';
 import { tokenMatches } from './auth.ts';
 import { openDawnAdapter, type AdapterSummary, type DawnBackend } from './dawn.ts';
 import { describeAdapter } from './describe.ts';
@@ -26,6 +26,8 @@ export interface GpuHostOptions {
   log?: (line: string) => void;
   /** How long a new connection may take to present its token. */
   helloTimeoutMs?: number;
+  /** Authenticated connections at once (each holds a Dawn device); more are refused with 1013. */
+  maxConnections?: number;
 }
 
 export interface GpuHostStats {
@@ -131,11 +133,16 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
           refuse(CLOSE_VERSION, `protocol version mismatch: host ${PROTOCOL_VERSION}, client ${String(hello.version)}`);
           return;
         }
+        if (sessions.size >= (options.maxConnections ?? 32)) {
+          refuse(CLOSE_TRY_AGAIN, `the GPU host already serves ${sessions.size} connections (max ${options.maxConnections ?? 32})`);
+          return;
+        }
         session = new HostSession(dawn, caps, (frame) => ws.send(frame), (line) => {
           counters.protocolErrors++;
           log(`${peer}: ${line}`);
         });
         sessions.add(session);
+        log(`${peer}: authenticated (${sessions.size} connection(s))`);
         ws.send(encodeJsonFrame(FrameKind.Welcome, { version: PROTOCOL_VERSION, ...welcomeBase } satisfies Welcome));
         return;
       }
@@ -153,8 +160,10 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
     ws.on('close', () => {
       clearTimeout(helloTimer);
       if (session) {
+        const { size, bufferBytes } = session.table;
         session.close();
         sessions.delete(session);
+        log(`${peer}: closed; freed ${size} object(s), ${bufferBytes} buffer bytes`);
       }
     });
     ws.on('error', (e: Error) => log(`${peer}: socket error: ${e.message}`));

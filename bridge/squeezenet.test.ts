@@ -45,21 +45,23 @@ describe('SqueezeNet 1.1 through the bridge (the engine only sees standard WebGP
     const got = (await session.run({ [inputName]: input }))[outputName].data;
     expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength))).toBe(true);
 
+    // Interleaved so both see the same background load; min is the least noisy figure on a shared box.
     const runs = 7;
-    const before = getBridgeStats();
     const bridgeTimes: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t = performance.now();
-      await session.run({ [inputName]: input });
-      bridgeTimes.push(performance.now() - t);
-    }
-    const after = getBridgeStats();
     const directTimes: number[] = [];
+    let roundTrips = 0;
+    const before = getBridgeStats();
     for (let i = 0; i < runs; i++) {
-      const t = performance.now();
+      let t = performance.now();
       await nativeSession.run({ [inputName]: input });
       directTimes.push(performance.now() - t);
+      const r0 = getBridgeStats().roundTrips;
+      t = performance.now();
+      await session.run({ [inputName]: input });
+      bridgeTimes.push(performance.now() - t);
+      roundTrips = Math.max(roundTrips, getBridgeStats().roundTrips - r0);
     }
+    const after = getBridgeStats();
 
     const perRun = {
       roundTrips: (after.roundTrips - before.roundTrips) / runs,
@@ -68,18 +70,18 @@ describe('SqueezeNet 1.1 through the bridge (the engine only sees standard WebGP
       bytesReceived: (after.bytesReceived - before.bytesReceived) / runs,
       commands: (after.commands - before.commands) / runs,
     };
-    const timing = { directMs: median(directTimes), bridgeMs: median(bridgeTimes) };
+    const timing = { directMs: median(directTimes), bridgeMs: median(bridgeTimes), directMin: Math.min(...directTimes), bridgeMin: Math.min(...bridgeTimes) };
     console.log(
       `[bridge] SqueezeNet 1.1 session create: ${s1.roundTrips - s0.roundTrips} round trips, ${s1.messagesSent - s0.messagesSent} frames, ${s1.bytesSent - s0.bytesSent} B up; ` +
-        `per inference: ${JSON.stringify(perRun)}; median direct ${timing.directMs.toFixed(1)} ms, bridge ${timing.bridgeMs.toFixed(1)} ms (dispatches ${session.stats.dispatches})`,
+        `per inference: ${JSON.stringify(perRun)}; direct median/min ${timing.directMs.toFixed(1)}/${timing.directMin.toFixed(1)} ms, bridge ${timing.bridgeMs.toFixed(1)}/${timing.bridgeMin.toFixed(1)} ms (dispatches ${session.stats.dispatches})`,
     );
-    expect(perRun.roundTrips).toBeLessThanOrEqual(2);
+    expect(roundTrips).toBeLessThanOrEqual(2);
     expect(perRun.roundTrips).toBe(1);
     // Input tensor (602 KB) up, scores (4 KB) back, raw bytes plus a few KB of commands.
     expect(perRun.bytesSent).toBeLessThan(input.byteLength + 16_384);
     expect(perRun.bytesReceived).toBeLessThan(got.byteLength + 1024);
-    // Generous bound for a shared CI box; the measured figure is printed above.
-    expect(timing.bridgeMs).toBeLessThan(timing.directMs * 1.5 + 20);
+    // Generous bound for a shared CI box (host and client share this process here); the figures are printed above.
+    expect(timing.bridgeMin).toBeLessThan(timing.directMin * 1.3 + 15);
 
     session.dispose();
     nativeSession.dispose();

@@ -6,6 +6,29 @@ function tooLarge(maxBytes: number): HttpError {
 }
 
 /**
+ * How far past the cap an over-long streamed body is read (and thrown away) before giving up on it. Cancelling
+ * the stream mid-body leaves the HTTP connection with unread request bytes: under `wrangler dev` the proxy's
+ * pooled connection to the Worker is then broken, the 413 is sometimes lost and the *next* request (someone
+ * else's) gets a 503 "worker restarted mid-request". Reading to the end keeps the connection reusable; the
+ * bound stops a client that streams without end from holding the request forever.
+ */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Reads and drops chunks until the body ends or `limit` more bytes have been seen; then cancels. */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<void> {
+  let seen = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    seen += value.byteLength;
+    if (seen > limit) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
+/**
  * Content-Length is checked first (cheap rejection); the stream is counted as it arrives regardless, because a
  * chunked body has no Content-Length and a client may lie about it.
  */
@@ -21,7 +44,7 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel();
+      await discardRest(reader, DRAIN_LIMIT_BYTES);
       throw tooLarge(maxBytes);
     }
     chunks.push(value);

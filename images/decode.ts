@@ -1,8 +1,8 @@
 /**
  * @module Bytes of a sniffed format to upright 8-bit RGBA. JPEG, PNG, WebP and AVIF go through the @jsquash
- * WebAssembly codecs, GIF (first frame) through omggif. Every failure becomes an ImageError: truncated input is
- * `truncated_image` (checked before decoding, so a half image is never returned), anything else the decoder
- * rejects is `undecodable_image`.
+ * WebAssembly codecs (an animated WebP by its first frame), GIF (first frame) through omggif. Every failure
+ * becomes an ImageError: truncated input is `truncated_image` (checked before decoding, so a half image is
+ * never returned), anything else the decoder rejects is `undecodable_image`.
  */
 import { GifReader } from 'omggif';
 import { decodeAvifRgba, decodePngRgba, decodePngRgba16, decodeWebpRgba } from './codecs.ts';
@@ -12,6 +12,7 @@ import { readJpegFrameHeader, readJpegOrientation } from './jpeg-markers.ts';
 import { decodeMozJpeg } from './mozjpeg.ts';
 import { applyOrientation, type RgbaImage } from './orientation.ts';
 import type { ImageFormat } from './sniff.ts';
+import { webpFirstFrame } from './webp-animation.ts';
 
 export type { RgbaImage } from './orientation.ts';
 
@@ -66,6 +67,22 @@ function decodeGif(bytes: Uint8Array): RgbaImage {
   return { width: reader.width, height: reader.height, data };
 }
 
+/** A still WebP as it is; an animation by its first frame, placed on a transparent canvas like a GIF's. */
+async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
+  const first = webpFirstFrame(bytes);
+  if (!first) return decodeWebpRgba(bytes);
+  const frame = await decodeWebpRgba(first.still);
+  if (first.x + frame.width > first.canvasWidth || first.y + frame.height > first.canvasHeight) {
+    throw new Error('the first frame lies outside the canvas');
+  }
+  const data = new Uint8ClampedArray(first.canvasWidth * first.canvasHeight * 4);
+  for (let row = 0; row < frame.height; row++) {
+    const from = row * frame.width * 4;
+    data.set(frame.data.subarray(from, from + frame.width * 4), ((first.y + row) * first.canvasWidth + first.x) * 4);
+  }
+  return { width: first.canvasWidth, height: first.canvasHeight, data };
+}
+
 /** Decodes `bytes` (already sniffed as `format`) to upright RGBA. Throws ImageError. */
 export async function decodeImage(bytes: Uint8Array, format: ImageFormat): Promise<RgbaImage> {
   if (!isComplete(bytes, format)) throw truncated(format);
@@ -74,7 +91,7 @@ export async function decodeImage(bytes: Uint8Array, format: ImageFormat): Promi
     switch (format) {
       case 'jpeg': image = await decodeJpeg(bytes); break;
       case 'png': image = await decodePng(bytes); break;
-      case 'webp': image = await decodeWebpRgba(bytes); break;
+      case 'webp': image = await decodeWebp(bytes); break;
       case 'avif': image = await decodeAvifRgba(bytes); break;
       case 'gif': image = decodeGif(bytes); break;
     }

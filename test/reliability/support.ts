@@ -1,0 +1,77 @@
+/**
+ * @module Shared helpers of the reliability suite: bounded requests (a hang is a failure, not a stuck suite),
+ * SPEC error-body checks, seeded randomness and the colour-probe model several files use.
+ */
+import { expect } from 'vitest';
+import { attr, ModelBuilder } from '../../models/onnx-builder.ts';
+
+/** SPEC.md's error body. */
+export interface ErrorBody {
+  error: { code: string; message: string; request_id?: string };
+}
+
+/** fetch with a deadline: a request that hangs must fail the test quickly instead of stalling the suite. */
+export async function fetchWithin(url: string, init: RequestInit = {}, ms = 30_000): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(ms) });
+}
+
+/**
+ * Asserts SPEC's error shape: the status, the code, a message long enough to say what to do, nosniff, and for a
+ * 503 a Retry-After. Returns the parsed body for extra checks.
+ */
+export async function expectError(response: Response, status: number, code: string | readonly string[]): Promise<ErrorBody> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  if (status === 503) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+  const body = JSON.parse(text) as ErrorBody;
+  const codes = typeof code === 'string' ? [code] : code;
+  expect(codes).toContain(body.error.code);
+  expect(body.error.message.length).toBeGreaterThan(20);
+  return body;
+}
+
+/** mulberry32: small, fast and seedable, so a failing input can be reproduced from the seed in the test name. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomBytes(random: () => number, length: number): Uint8Array {
+  return Uint8Array.from({ length }, () => Math.floor(random() * 256));
+}
+
+export const COLOUR_LABELS = 'r red\ng green\nb blue\n';
+export const COLOUR_NAMES = ['red', 'green', 'blue'] as const;
+
+/**
+ * A 3-class "dominant channel" classifier: mean of each normalised channel (GlobalAveragePool), then a Gemm
+ * whose weights subtract the other channels' means, so the largest logit is the channel that stands out. A pure
+ * identity would not do: ImageNet normalisation shifts each channel by a different mean/std, so (255,0,0) gives
+ * R=2.25 but G=-2.04 and B=-1.80, while a pure green gives G=2.43, R=-2.12; the difference form keeps the winner
+ * the saturated channel for every solid primary colour, with wide margins.
+ */
+export function colourProbeModel(): Uint8Array {
+  const w = new Float32Array([
+    2, -1, -1,
+    -1, 2, -1,
+    -1, -1, 2,
+  ]);
+  return new ModelBuilder({ opset: 13 })
+    .input('data', [1, 3, 224, 224])
+    .initializer('W', [3, 3], w)
+    .initializer('bias', [3], new Float32Array(3))
+    .node('GlobalAveragePool', ['data'], ['pooled'])
+    .node('Flatten', ['pooled'], ['flat'], { axis: attr.int(1) })
+    // transB=1: Y = X * W^T, row i of W scores class i.
+    .node('Gemm', ['flat', 'W', 'bias'], ['logits'], { transB: attr.int(1) })
+    .output('logits', [1, 3])
+    .toBytes();
+}

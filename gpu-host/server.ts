@@ -93,7 +93,8 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the GPU host serves WebSocket clients and GET /healthz\n');
   });
   // Frames a bit over the soft cap get a clear error reply; far over it, ws closes the socket (1009).
-  const wss = new WebSocketServer({ server: http, maxPayload: caps.maxMessageBytes * 2 + 1024 });
+  // No compression: tensors barely compress and deflating them would cost more than loopback saves.
+  const wss = new WebSocketServer({ server: http, maxPayload: caps.maxMessageBytes * 2 + 1024, perMessageDeflate: false });
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const peer = `${req.socket.remoteAddress}:${req.socket.remotePort}`;

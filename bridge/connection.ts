@@ -57,10 +57,9 @@ export class BridgeConnection {
     this.#timeoutMs = timeoutMs;
     this.#maxBatchBytes = Math.max(1 << 16, Math.min(MAX_BATCH_BYTES, Math.floor(welcome.maxMessageBytes / 2)));
     if (typeof FinalizationRegistry !== 'undefined') {
-      this.#registry = new FinalizationRegistry((id) => {
-        this.#released.push(id);
-        this.#scheduleIdleFlush();
-      });
+      // Only record the id: workerd runs these callbacks outside any request, where timers and I/O are
+      // forbidden. Releases ride along with the next flush.
+      this.#registry = new FinalizationRegistry((id) => this.#released.push(id));
     }
   }
 

@@ -17,7 +17,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: npm run gpu-host -- [--port N] [--backend ${BACKENDS.join('|')}] [--token T]
   --port     TCP port on 127.0.0.1 (default $GPU_HOST_PORT or 8790; 0 picks a free one)
   --backend  Dawn backend (default auto: a real GPU if any, else OpenGL ES on llvmpipe)
-  --token    shared secret clients must present (default $GPU_HOST_TOKEN, else a new one written to .dev.vars)`;
+  --token    shared secret clients must present (default $GPU_HOST_TOKEN, else a new one written to .dev.vars)
+  --dev-vars where a generated token is written (default .dev.vars at the repo root; other lines are kept)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       token: { type: 'string' },
+      'dev-vars': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   let token = values.token ?? process.env.GPU_HOST_TOKEN;
   if (!token) {
     token = randomBytes(24).toString('hex');
-    const file = path.join(ROOT, '.dev.vars');
+    const file = path.resolve(values['dev-vars'] ?? path.join(ROOT, '.dev.vars'));
     await writeDevVar(file, 'GPU_HOST_TOKEN', token);
     console.log(`[gpu-host] generated a token and wrote GPU_HOST_TOKEN to ${file}`);
   }

@@ -126,10 +126,13 @@ export interface HostProcess {
 }
 
 /** Runs the real CLI (`gpu-host/main.ts`) and waits for its "listening on" line. */
-export async function spawnHost(token: string, port = 0): Promise<HostProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gpu-host/main.ts', '--port', String(port), '--token', token], {
+export async function spawnHost(token: string | { devVars: string }, port = 0): Promise<HostProcess> {
+  const auth = typeof token === 'string' ? ['--token', token] : ['--dev-vars', token.devVars];
+  const env: NodeJS.ProcessEnv = { ...process.env, EGL_PLATFORM: 'surfaceless' };
+  delete env.GPU_HOST_TOKEN;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gpu-host/main.ts', '--port', String(port), ...auth], {
     cwd: ROOT,
-    env: { ...process.env, EGL_PLATFORM: 'surfaceless' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -149,3 +149,41 @@ describe('hostile frames', () => {
     expect(await waitForHealth(host.port, (h) => h.connections === 0)).toMatchObject({ liveObjects: 0, gpuBytes: 0 });
   });
 });
+
+describe('connection isolation', () => {
+  it("a connection cannot reach another connection's objects by id", async () => {
+    const open = async (): Promise<RawClient> => {
+      const c = await RawClient.connect(host.url);
+      c.send(helloFrame(TOKEN));
+      c.send(batchFrame([[Op.RequestDevice, { callId: 1, json: {} }]]));
+      expect(await c.until(() => c.reply(1) !== undefined)).toBe(true);
+      return c;
+    };
+    const a = await open();
+    const b = await open();
+    a.send(batchFrame([[Op.CreateBuffer, { nums: [7, 4096, 0x80 | 0x08, 0] }], [Op.OnSubmittedWorkDone, { callId: 2 }]]));
+    expect(await a.until(() => a.reply(2) !== undefined)).toBe(true);
+    const live = (await waitForHealth(host.port, (h) => h.liveObjects === 1)).liveObjects;
+    expect(live).toBe(1);
+
+    b.send(
+      batchFrame([
+        [Op.PushErrorScope, { nums: [0] }],
+        [Op.WriteBuffer, { nums: [7, 0], bin: new Uint8Array(16) }],
+        [Op.BufferDestroy, { nums: [7] }],
+        [Op.Release, { nums: [7] }],
+        [Op.PopErrorScope, { callId: 3 }],
+      ]),
+    );
+    expect(await b.until(() => b.reply(3) !== undefined)).toBe(true);
+    expect((b.reply(3)?.json as { message: string }).message).toMatch(/no buffer with id 7 on this connection/);
+    // A's buffer is untouched.
+    expect((await waitForHealth(host.port, () => true)).liveObjects).toBe(1);
+    a.send(batchFrame([[Op.WriteBuffer, { nums: [7, 0], bin: new Uint8Array(16) }], [Op.PushErrorScope, { nums: [0] }], [Op.WriteBuffer, { nums: [7, 16], bin: new Uint8Array(16) }], [Op.PopErrorScope, { callId: 4 }]]));
+    expect(await a.until(() => a.reply(4) !== undefined)).toBe(true);
+    expect(a.reply(4)?.json ?? null).toBeNull();
+    a.close();
+    b.close();
+    expect(await waitForHealth(host.port, (h) => h.connections === 0)).toMatchObject({ liveObjects: 0 });
+  });
+});

@@ -3,33 +3,44 @@
  * zoo, verifies both by SHA-256 and only then stores them in local R2, so a failure leaves R2 as it was.
  */
 import { pathToFileURL } from 'node:url';
-import { readProjectConfig, type ProjectConfig } from './project-config.ts';
+import { LOCAL_STATE_DIR, readProjectConfig, type ProjectConfig } from './project-config.ts';
 import { deleteLocalObject, getLocalObject, putLocalObject } from './local-r2.ts';
 import { download } from './download.ts';
-import { SQUEEZENET11_ZOO, SYNSET_ZOO, ZOO_BASE_URL } from '../models/zoo.ts';
+import { SQUEEZENET11_ZOO, SYNSET_ZOO, ZOO_BASE_URL, type ZooFile } from '../models/zoo.ts';
 
 export interface FetchOptions {
   log: (line: string) => void;
   timeoutMs?: number;
+  /** Default: MODEL_FETCH_BASE_URL, else the model zoo. */
   baseUrl?: string;
+  /** What to download and expect (default: SPEC.md's SqueezeNet 1.1 and synset.txt). */
+  files?: { model: ZooFile; labels: ZooFile };
+  /** Local R2 state folder (default: wrangler dev's .wrangler/state). */
+  persistTo?: string;
+  retries?: number;
 }
 
 export async function fetchModel(config: ProjectConfig, o: FetchOptions): Promise<void> {
   const base = o.baseUrl ?? process.env.MODEL_FETCH_BASE_URL ?? ZOO_BASE_URL;
-  const common = { log: o.log, timeoutMs: o.timeoutMs };
-  const model = await download(new URL(SQUEEZENET11_ZOO.path, base).href, { ...common, label: 'squeezenet1.1-7.onnx', expectedBytes: SQUEEZENET11_ZOO.bytes, expectedSha256: SQUEEZENET11_ZOO.sha256 });
-  const labels = await download(new URL(SYNSET_ZOO.path, base).href, { ...common, label: 'synset.txt', expectedBytes: SYNSET_ZOO.bytes, expectedSha256: SYNSET_ZOO.sha256 });
-  const previousModel = await getLocalObject(config.bucket, config.modelKey);
-  await putLocalObject(config.bucket, config.modelKey, model);
+  const files = o.files ?? { model: SQUEEZENET11_ZOO, labels: SYNSET_ZOO };
+  const persistTo = o.persistTo ?? LOCAL_STATE_DIR;
+  const common = { log: o.log, timeoutMs: o.timeoutMs, retries: o.retries };
+  const get = (f: ZooFile) =>
+    download(new URL(f.path, base).href, { ...common, label: f.path.split('/').pop()!, expectedBytes: f.bytes, expectedSha256: f.sha256 });
+  // Both verified before anything is stored: a failed or tampered download leaves R2 as it was.
+  const model = await get(files.model);
+  const labels = await get(files.labels);
+  const previousModel = await getLocalObject(config.bucket, config.modelKey, persistTo);
+  await putLocalObject(config.bucket, config.modelKey, model, persistTo);
   try {
-    await putLocalObject(config.bucket, config.labelsKey, labels);
+    await putLocalObject(config.bucket, config.labelsKey, labels, persistTo);
   } catch (e) {
     // Put the previous model back (or remove ours) so R2 never pairs the new model with old labels.
-    if (previousModel) await putLocalObject(config.bucket, config.modelKey, previousModel);
-    else await deleteLocalObject(config.bucket, config.modelKey);
+    if (previousModel) await putLocalObject(config.bucket, config.modelKey, previousModel, persistTo);
+    else await deleteLocalObject(config.bucket, config.modelKey, persistTo);
     throw e;
   }
-  o.log(`stored ${config.modelKey} (${model.byteLength} bytes, sha256 ${SQUEEZENET11_ZOO.sha256}) and ${config.labelsKey} in local R2`);
+  o.log(`stored ${config.modelKey} (${model.byteLength} bytes, sha256 ${files.model.sha256}) and ${config.labelsKey} in local R2`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

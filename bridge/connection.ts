@@ -22,6 +22,8 @@ interface Pending {
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
   what: string;
+  /** Slices of a large reply received so far. */
+  parts?: Uint8Array[];
 }
 
 /** Below workerd's 32 MiB outbound frame limit and the host's default cap, with room for headers. */
@@ -314,6 +316,11 @@ export class BridgeConnection {
         }
         const p = this.#pending.get(reply.callId);
         if (!p) continue; // a reply after its call timed out
+        if (reply.status === ReplyStatus.Partial) {
+          (p.parts ??= []).push(reply.bin ?? new Uint8Array(0));
+          continue;
+        }
+        if (p.parts) reply.bin = concat([...p.parts, reply.bin ?? new Uint8Array(0)]);
         this.#pending.delete(reply.callId);
         clearTimeout(p.timer);
         if (reply.status === ReplyStatus.Ok) p.resolve(reply);
@@ -337,4 +344,14 @@ export class BridgeConnection {
     }
     this.onEvent?.(event);
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -112,6 +112,22 @@ describe('buffer mapping and uploads', () => {
     expect(got[0]).toBe(0);
   });
 
+  it('a 20 MiB readback arrives in several frames (each far under workerd\'s 32 MiB limit), intact', async () => {
+    const size = 20 << 20;
+    const data = new Uint32Array(size / 4).map((_, i) => Math.imul(i, 2654435761) >>> 0);
+    const before = getBridgeStats();
+    const src = device.createBuffer({ size, usage: U().COPY_DST | U().COPY_SRC });
+    device.queue.writeBuffer(src, 0, data);
+    const got = await readBack(src, size);
+    const after = getBridgeStats();
+    expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
+    expect(after.roundTrips - before.roundTrips).toBe(1);
+    expect(after.messagesReceived - before.messagesReceived).toBeGreaterThanOrEqual(5);
+    // The upload went out in chunks too (no single frame near the limit).
+    expect(after.messagesSent - before.messagesSent).toBeGreaterThanOrEqual(3);
+    src.destroy();
+  });
+
   it('awaits issued together share one round trip', async () => {
     const a = device.createBuffer({ size: 16, usage: U().MAP_READ | U().COPY_DST });
     const b = device.createBuffer({ size: 16, usage: U().MAP_READ | U().COPY_DST });

@@ -6,11 +6,14 @@
  * - WELCOME (host -> client): body is UTF-8 JSON {@link Welcome}.
  * - BATCH (client -> host): body is a run of commands (see codec.ts), executed in order.
  * - REPLIES (host -> client): body is a run of replies; callId 0 carries an event (uncaptured error, lost...).
+ *   Reply bytes over REPLY_CHUNK_BYTES (a big mapAsync) come as Partial entries, one frame each, then the Ok.
  */
 
 export const MAGIC = 0x31424757; // "WGB1" little-endian
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 12;
+/** Keeps every host frame far below workerd's 32 MiB WebSocket message limit. */
+export const REPLY_CHUNK_BYTES = 4 << 20;
 
 export const FrameKind = {
   Hello: 1,
@@ -107,5 +110,7 @@ export type HostEvent =
 export const ReplyStatus = {
   Ok: 0,
   Error: 1,
+  /** A slice of a large reply's bytes, in its own frame; the final Ok entry carries the rest. */
+  Partial: 2,
 } as const;
 export type ReplyStatus = (typeof ReplyStatus)[keyof typeof ReplyStatus];

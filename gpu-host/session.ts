@@ -4,7 +4,7 @@
  * out of here: a bad command becomes an error reply or a WebGPU-style error (scope or uncaptured).
  */
 import { ByteReader, ByteWriter, readCommand, readHeader, writeHeader, writeReply, type Command } from '../bridge/codec.ts';
-import { ERROR_FILTERS, FrameKind, Op, PROTOCOL_VERSION, ReplyStatus, type ErrorFilter, type HostEvent, type WireError } from '../bridge/protocol.ts';
+import { ERROR_FILTERS, FrameKind, Op, PROTOCOL_VERSION, REPLY_CHUNK_BYTES, ReplyStatus, type ErrorFilter, type HostEvent, type WireError } from '../bridge/protocol.ts';
 import type { DawnAdapter } from './dawn.ts';
 import * as D from './descriptors.ts';
 import { describeDevice } from './describe.ts';
@@ -337,19 +337,33 @@ export class HostSession {
     this.#reply(0, ReplyStatus.Ok, event);
   }
 
-  /** Replies settled in the same tick share one frame. */
+  /** Replies settled in the same tick share one frame; large byte payloads are split over several frames. */
   #reply(callId: number, status: ReplyStatus, json?: unknown, bin?: Uint8Array): void {
     if (this.#closed) return;
-    if (this.#out.length === 0) writeHeader(this.#out, FrameKind.Replies, 0);
-    writeReply(this.#out, callId, status, json, bin);
+    let rest = bin;
+    while (rest && rest.length > REPLY_CHUNK_BYTES) {
+      this.#write(callId, ReplyStatus.Partial, undefined, rest.subarray(0, REPLY_CHUNK_BYTES));
+      this.#sendNow();
+      rest = rest.subarray(REPLY_CHUNK_BYTES);
+    }
+    this.#write(callId, status, json, rest);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       setImmediate(() => {
         this.#flushQueued = false;
-        if (this.#closed || this.#out.length === 0) return;
-        this.#send(this.#out.take());
+        this.#sendNow();
       });
     }
+  }
+
+  #write(callId: number, status: ReplyStatus, json: unknown, bin: Uint8Array | undefined): void {
+    if (this.#out.length === 0) writeHeader(this.#out, FrameKind.Replies, 0);
+    writeReply(this.#out, callId, status, json, bin);
+  }
+
+  #sendNow(): void {
+    if (this.#closed || this.#out.length === 0) return;
+    this.#send(this.#out.take());
   }
 }
 

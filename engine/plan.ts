@@ -16,7 +16,7 @@ import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
 import type { OptimizedGraph } from './optimize.ts';
-import { InvalidShapeError, ModelLoadError, UnsupportedOpError, UnsupportedVariantError, type UnsupportedNode } from './errors.ts';
+import { EngineError, InvalidShapeError, ModelLoadError, UnsupportedOpError, UnsupportedVariantError, type UnsupportedNode } from './errors.ts';
 import { sizeOf } from './shape/broadcast.ts';
 
 const FLOAT_BYTES = 4;
@@ -113,7 +113,10 @@ export function buildPlan(graph: Graph, opt: OptimizedGraph, kernels: Readonly<R
     for (const ci of def.constantInputs ?? []) {
       if (node.inputs[ci] && !constants[ci]) throw new UnsupportedVariantError(node.opType, node.name, `input ${ci} ("${node.inputs[ci]}") must be a constant initializer`);
     }
-    const outputShapes = def.inferShapes({ node, opset: graph.opset, inputShapes, constants });
+    // Every op we have a kernel for reads input 0; a node without it (a damaged or hand-edited file) is a model
+    // error, not a TypeError from inside the op's shape code.
+    if (!node.inputs[0]) throw new ModelLoadError(`Node "${node.name}" (${node.opType}) has no input 0; the model file is damaged or not a valid ${node.opType}`);
+    const outputShapes = inferShapesOf(def, node, graph.opset, inputShapes, constants);
     outputShapes.forEach((s, k) => {
       if (s.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`${node.opType} (node "${node.name}") would produce shape [${s}]`);
       if (node.outputs[k]) {
@@ -130,6 +133,21 @@ export function buildPlan(graph: Graph, opt: OptimizedGraph, kernels: Readonly<R
     return { name: o.name, value, shape };
   });
   return { steps, inputs, outputs, ...placeValues(steps, inputs, outputs, opt.initializers, shapes, options.offsetAlignment) };
+}
+
+/**
+ * Runs an op's shape inference. It reads only the node (attributes, input arity) and shapes from the model file,
+ * so anything it throws that is not an EngineError (a wrongly typed attribute from graph.ts `attr`, a missing
+ * second input read as a shape) means the file's node does not fit the op: reported as ModelLoadError naming
+ * the node, so callers map it to "model invalid" instead of an internal error.
+ */
+function inferShapesOf(def: OpDefinition, node: PlannedNode, opset: number, inputShapes: (number[] | undefined)[], constants: (ConstTensor | undefined)[]): number[][] {
+  try {
+    return def.inferShapes({ node, opset, inputShapes, constants });
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw new ModelLoadError(`Node "${node.name}" (${node.opType}) does not fit the op's definition (${(e as Error)?.message ?? String(e)}); the model file is damaged or uses ${node.opType} in a way ONNX does not define`);
+  }
 }
 
 function placeValues(

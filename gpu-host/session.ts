@@ -3,37 +3,31 @@
  * batch's commands in order; awaited commands reply when Dawn settles them. Nothing a client sends can throw
  * out of here: a bad command becomes an error reply or a WebGPU-style error (scope or uncaptured).
  */
-import { ByteReader, ByteWriter, readCommand, readHeader, writeHeader, writeReply, type Command } from '../bridge/codec.ts';
-import { ERROR_FILTERS, FrameKind, Op, PROTOCOL_VERSION, REPLY_CHUNK_BYTES, ReplyStatus, type ErrorFilter, type HostEvent, type WireError } from '../bridge/protocol.ts';
+import { ByteReader, readCommand, readHeader, type Command } from '../bridge/codec.ts';
+import { ERROR_FILTERS, FrameKind, Op, PROTOCOL_VERSION, ReplyStatus, type ErrorFilter, type HostEvent, type WireError } from '../bridge/protocol.ts';
 import type { DawnAdapter } from './dawn.ts';
 import * as D from './descriptors.ts';
 import { describeDevice } from './describe.ts';
+import { ErrorScopeMirror } from './error-scopes.ts';
 import { BridgeHostError, ObjectTable, type HostCaps } from './object-table.ts';
+import { ReplySink } from './reply-sink.ts';
 
 const MAP_READ = 1;
-
-interface Scope {
-  filter: ErrorFilter;
-  /** First bridge-side error caught by this scope; Dawn's own errors come from Dawn's popErrorScope. */
-  error: { kind: ErrorFilter; message: string } | null;
-}
 
 export class HostSession {
   readonly table: ObjectTable;
   readonly #dawn: DawnAdapter;
-  readonly #send: (frame: Uint8Array) => void;
   readonly #log: (line: string) => void;
-  readonly #out = new ByteWriter(1 << 12);
-  readonly #scopes: Scope[] = [];
+  readonly #replies: ReplySink;
+  readonly #scopes = new ErrorScopeMirror();
   #device: GPUDevice | undefined;
   #deviceRequested = false;
-  #flushQueued = false;
   #closed = false;
 
   constructor(dawn: DawnAdapter, caps: HostCaps, send: (frame: Uint8Array) => void, log: (line: string) => void) {
     this.#dawn = dawn;
     this.table = new ObjectTable(caps);
-    this.#send = send;
+    this.#replies = new ReplySink(send);
     this.#log = log;
   }
 
@@ -70,6 +64,7 @@ export class HostSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#replies.close();
     this.table.clear();
     this.#device?.destroy();
     this.#device = undefined;
@@ -90,14 +85,7 @@ export class HostSession {
 
   /** A host-side refusal goes to the innermost matching error scope, else to the client as uncaptured. */
   #bridgeError(kind: ErrorFilter, message: string): void {
-    for (let i = this.#scopes.length - 1; i >= 0; i--) {
-      const s = this.#scopes[i];
-      if (s.filter === kind) {
-        s.error ??= { kind, message };
-        return;
-      }
-    }
-    this.#event({ type: 'uncapturederror', error: { kind, message } });
+    if (!this.#scopes.capture(kind, message)) this.#event({ type: 'uncapturederror', error: { kind, message } });
   }
 
   #dev(): GPUDevice {
@@ -218,7 +206,7 @@ export class HostSession {
         const filter = ERROR_FILTERS[n[0]];
         if (!filter) throw new BridgeHostError(`unknown error filter ${n[0]}`);
         this.#dev().pushErrorScope(filter);
-        this.#scopes.push({ filter, error: null });
+        this.#scopes.push(filter);
         return;
       }
       case Op.PopErrorScope: {
@@ -334,36 +322,11 @@ export class HostSession {
   }
 
   #event(event: HostEvent): void {
-    this.#reply(0, ReplyStatus.Ok, event);
+    this.#replies.event(event);
   }
 
-  /** Replies settled in the same tick share one frame; large byte payloads are split over several frames. */
   #reply(callId: number, status: ReplyStatus, json?: unknown, bin?: Uint8Array): void {
-    if (this.#closed) return;
-    let rest = bin;
-    while (rest && rest.length > REPLY_CHUNK_BYTES) {
-      this.#write(callId, ReplyStatus.Partial, undefined, rest.subarray(0, REPLY_CHUNK_BYTES));
-      this.#sendNow();
-      rest = rest.subarray(REPLY_CHUNK_BYTES);
-    }
-    this.#write(callId, status, json, rest);
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      setImmediate(() => {
-        this.#flushQueued = false;
-        this.#sendNow();
-      });
-    }
-  }
-
-  #write(callId: number, status: ReplyStatus, json: unknown, bin: Uint8Array | undefined): void {
-    if (this.#out.length === 0) writeHeader(this.#out, FrameKind.Replies, 0);
-    writeReply(this.#out, callId, status, json, bin);
-  }
-
-  #sendNow(): void {
-    if (this.#closed || this.#out.length === 0) return;
-    this.#send(this.#out.take());
+    this.#replies.reply(callId, status, json, bin);
   }
 }
 

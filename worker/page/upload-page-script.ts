@@ -183,7 +183,8 @@ export const UPLOAD_PAGE_SCRIPT = `
   fetch('/healthz', { headers: { Accept: 'application/json' } })
     .then(function (r) { return r.json(); })
     .then(function (h) {
-      var gpu = h.gpu ? (h.gpu.description || h.gpu.device || h.gpu.vendor || 'GPU') : 'GPU';
+      // The device name ("NVIDIA H100 ...") says more than the description, which is often just the driver version.
+      var gpu = h.gpu ? (h.gpu.device || h.gpu.description || h.gpu.vendor || 'GPU') : 'GPU';
       if (!h.ok) {
         status.dataset.state = 'down';
         status.textContent = 'Unavailable: ' + String(h.reason || 'the GPU host or model is not ready');

@@ -56,6 +56,10 @@ export interface Service {
   putModel(bytes: Uint8Array): Promise<void>;
   putLabels(text: string): Promise<void>;
   deleteModel(): Promise<void>;
+  /** The running GPU host's process id (memory checks read /proc/<pid>/status), undefined while it is stopped. */
+  hostPid(): number | undefined;
+  /** wrangler's process id; it leads the process group that workerd runs in. */
+  wranglerPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -111,6 +115,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     putModel,
     putLabels,
     deleteModel: () => deleteLocalObject(config.bucket, config.modelKey, persistTo),
+    hostPid: () => (host && host.exitCode === null ? host.pid : undefined),
+    wranglerPid: () => wrangler.pid,
     async stop() {
       await stopHost();
       // wrangler starts workerd as a child: end the whole process group.

@@ -4,9 +4,10 @@
  * frame in a microtask after an awaited call, so every awaited call in the same synchronous run shares a
  * round trip. Large uploads are sent early (no reply expected) to stay under the host's frame cap.
  */
-import { ByteReader, ByteWriter, decodeJsonBody, readHeader, readReply, writeCommand, writeHeader, type CommandArgs, type Reply } from './codec.ts';
+import { ByteReader, ByteWriter, readHeader, readReply, writeCommand, writeHeader, type CommandArgs, type Reply } from './codec.ts';
 import { connectionLost, errorFromWire, operationError } from './errors.ts';
-import { CLOSE_POLICY, CLOSE_TRY_AGAIN, CLOSE_VERSION, FrameKind, Op, PROTOCOL_VERSION, ReplyStatus, type HostEvent, type Welcome, type WireError } from './protocol.ts';
+import { helloFrame, parseWelcome, refusal } from './handshake.ts';
+import { FrameKind, Op, ReplyStatus, type HostEvent, type Welcome, type WireError } from './protocol.ts';
 import { messageBytes, OPEN, type SocketEvent, type WebSocketConstructor, type WebSocketLike } from './socket.ts';
 import { bridgeCounters } from './stats.ts';
 
@@ -94,10 +95,7 @@ export class BridgeConnection {
         reject(connectionLost(detail));
       };
       ws.addEventListener('open', () => {
-        const w = new ByteWriter(256);
-        writeHeader(w, FrameKind.Hello, 0);
-        w.bytes(new TextEncoder().encode(JSON.stringify({ token: options.token, version: PROTOCOL_VERSION })));
-        const frame = w.take();
+        const frame = helloFrame(options.token);
         counters.messagesSent++;
         counters.bytesSent += frame.length;
         ws.send(frame);
@@ -110,11 +108,10 @@ export class BridgeConnection {
           conn.#lose(`the socket closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
           return;
         }
-        if (ev.code === CLOSE_POLICY || ev.code === CLOSE_VERSION || ev.code === CLOSE_TRY_AGAIN) {
+        const refused = refusal(ev.code, ev.reason);
+        if (refused) {
           clearTimeout(timer);
-          const e = new Error(`GPU host refused the connection: ${ev.reason || `code ${ev.code}`}`);
-          e.name = 'GPUHostRefusedError';
-          reject(e);
+          reject(refused);
           return;
         }
         fail(`cannot connect to ${url} (${errorDetail || `code ${ev.code}`}${ev.reason ? `: ${ev.reason}` : ''})`);
@@ -125,25 +122,23 @@ export class BridgeConnection {
           return;
         }
         const bytes = messageBytes(ev.data);
-        if (!bytes || bytes instanceof Promise) {
+        if (bytes === undefined) {
           fail('the welcome was not a binary frame');
           return;
         }
-        counters.messagesReceived++;
-        counters.bytesReceived += bytes.length;
-        try {
-          const r = new ByteReader(bytes);
-          const header = readHeader(r);
-          if (header.kind !== FrameKind.Welcome) throw new Error(`expected a welcome, got frame kind ${header.kind}`);
-          const welcome = decodeJsonBody(r) as Welcome;
-          if (welcome.version !== PROTOCOL_VERSION) throw new Error(`host speaks protocol ${welcome.version}, client ${PROTOCOL_VERSION}`);
-          clearTimeout(timer);
-          conn = new BridgeConnection(ws, welcome, options.timeoutMs);
-          counters.connectionsOpened++;
-          resolve(conn);
-        } catch (e) {
-          fail((e as Error).message);
-        }
+        void Promise.resolve(bytes).then((b) => {
+          counters.messagesReceived++;
+          counters.bytesReceived += b.length;
+          try {
+            const welcome = parseWelcome(b);
+            clearTimeout(timer);
+            conn = new BridgeConnection(ws, welcome, options.timeoutMs);
+            counters.connectionsOpened++;
+            resolve(conn);
+          } catch (e) {
+            fail((e as Error).message);
+          }
+        });
       });
     });
   }

@@ -71,7 +71,7 @@ describe('host process loss', () => {
     const killedAt = Date.now();
     await killHost(proc);
     expect((await pending).message).toMatch(/GPU host connection lost: .*while waiting for mapAsync/);
-    expect(Date.now() - killedAt).toBeLessThan(2_000);
+    expect(Date.now() - killedAt).toBeLessThan(3_000); // the socket closes at once; slack for a loaded box
     const lost = await device.lost;
     expect(lost.reason).toBe('unknown');
     expect(lost.message).toMatch(/GPU host connection lost/);
@@ -98,7 +98,7 @@ describe('host process loss', () => {
     await expect(device.queue.onSubmittedWorkDone()).rejects.toThrow(/GPU host connection lost: no reply to onSubmittedWorkDone within 1500 ms/);
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(1_400);
-    expect(elapsed).toBeLessThan(3_000);
+    expect(elapsed).toBeLessThan(5_000);
     expect((await device.lost).message).toMatch(/no reply/);
   });
 });

@@ -96,6 +96,7 @@ export class BridgeConnection {
       };
       ws.addEventListener('open', () => {
         const frame = helloFrame(options.token);
+        counters.roundTrips++; // hello -> welcome
         counters.messagesSent++;
         counters.bytesSent += frame.length;
         ws.send(frame);

@@ -6,7 +6,7 @@ export interface BridgeStats {
   bytesSent: number;
   messagesReceived: number;
   bytesReceived: number;
-  /** Flushes that carried at least one awaited call (each costs one host round trip). */
+  /** Host round trips: each hello, and each flush that carried at least one awaited call. */
   roundTrips: number;
   /** Commands sent (awaited or not). */
   commands: number;

@@ -70,6 +70,12 @@ describe('per-connection caps', () => {
     // The connection survives.
     raw.send(batchFrame([[Op.OnSubmittedWorkDone, { callId: 2 }]]));
     expect(await raw.until(() => raw.reply(2) !== undefined)).toBe(true);
-    raw.close();
+    // Far over the cap (past ws's hard limit of twice the cap), only that socket is closed (1009 "too big").
+    raw.send(batchFrame([[Op.WriteBuffer, { nums: [1, 0], bin: new Uint8Array(600 << 10) }]]));
+    await raw.until(() => false, 3_000);
+    expect(raw.closed?.code).toBe(1009);
+    const after = await device();
+    await after.queue.onSubmittedWorkDone();
+    after.destroy();
   });
 });

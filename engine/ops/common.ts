@@ -8,11 +8,13 @@ import type { ParamBlock, ParamType } from '../../shaders/params.ts';
 export const WORKGROUP_SIZE = 64;
 
 /**
- * A kernel module: the generated Params struct, the shared snippets (invocation index, fused activation), then
- * the kernel's own `.wgsl` file. Whole files only: no fragments are spliced into a kernel's body.
+ * A kernel module: the kernel's own `.wgsl` file, then the generated Params struct and the shared snippets
+ * (invocation index, fused activation). Whole files only: no fragments are spliced into a kernel's body.
+ * The kernel comes first so compiler line numbers are the kernel file's own (WGSL does not care about the
+ * order of module-scope declarations).
  */
 export function shaderModule(params: ParamBlock<Record<string, ParamType>>, kernelWgsl: string): string {
-  return `${params.wgsl}\n${invocationWgsl}\n${activationWgsl}\n${kernelWgsl}`;
+  return `${kernelWgsl}\n${params.wgsl}\n${invocationWgsl}\n${activationWgsl}`;
 }
 
 /** Pipeline constants for shaders/common/activation.wgsl. */

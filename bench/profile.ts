@@ -24,8 +24,9 @@ export interface DispatchTime {
   ms: number;
 }
 
-export interface FamilyTime {
-  family: string;
+/** Time of a group of dispatches: a kernel family, or one kernel. */
+export interface GroupTime {
+  name: string;
   dispatches: number;
   ms: number;
   percent: number;
@@ -33,7 +34,9 @@ export interface FamilyTime {
 
 export interface Profile {
   dispatches: DispatchTime[];
-  families: FamilyTime[];
+  families: GroupTime[];
+  /** The same, per kernel (label prefix, e.g. `conv2d_1x1`): a family can hold variants with very different costs. */
+  kernels: GroupTime[];
   /** Sum of the per-dispatch times (overhead subtracted). */
   sumMs: number;
   /** All dispatches in one submit, as `run` does, without upload/readback. */
@@ -117,6 +120,20 @@ async function medianOf(repeats: number, once: () => Promise<number>): Promise<n
   return median(samples);
 }
 
+/** Total time per group, largest first. */
+function groupTimes(dispatches: readonly DispatchTime[], key: (d: DispatchTime) => string, sumMs: number): GroupTime[] {
+  const groups = new Map<string, { dispatches: number; ms: number }>();
+  for (const d of dispatches) {
+    const g = groups.get(key(d)) ?? { dispatches: 0, ms: 0 };
+    g.dispatches++;
+    g.ms += d.ms;
+    groups.set(key(d), g);
+  }
+  return [...groups]
+    .map(([name, g]) => ({ name, dispatches: g.dispatches, ms: g.ms, percent: sumMs > 0 ? (100 * g.ms) / sumMs : 0 }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
 export async function profileSession(session: InferenceSession, feeds: Record<string, Float32Array>, repeats = 5): Promise<Profile> {
   const device = session.device;
   const captured = await captureDispatches(session, feeds);
@@ -136,15 +153,7 @@ export async function profileSession(session: InferenceSession, feeds: Record<st
   if (error) throw new Error(`profile: replay failed validation: ${error.message}`);
 
   const sumMs = dispatches.reduce((a, d) => a + d.ms, 0);
-  const byFamily = new Map<string, { dispatches: number; ms: number }>();
-  for (const d of dispatches) {
-    const f = byFamily.get(d.family) ?? { dispatches: 0, ms: 0 };
-    f.dispatches++;
-    f.ms += d.ms;
-    byFamily.set(d.family, f);
-  }
-  const families = [...byFamily]
-    .map(([family, f]) => ({ family, dispatches: f.dispatches, ms: f.ms, percent: sumMs > 0 ? (100 * f.ms) / sumMs : 0 }))
-    .sort((a, b) => b.ms - a.ms);
-  return { dispatches, families, sumMs, wholeMs, overheadMs, repeats };
+  const families = groupTimes(dispatches, (d) => d.family, sumMs);
+  const kernels = groupTimes(dispatches, (d) => d.label.split(':')[0], sumMs);
+  return { dispatches, families, kernels, sumMs, wholeMs, overheadMs, repeats };
 }

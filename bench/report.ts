@@ -49,14 +49,18 @@ export function peerTable(results: ReadonlyMap<PeerName, PeerResult>, reference:
 export function profileTables(p: Profile): string {
   const families = renderTable(
     ['family', 'dispatches', 'ms', '% of total'],
-    p.families.map((f) => [f.family, f.dispatches, f.ms, f.percent]),
+    p.families.map((f) => [f.name, f.dispatches, f.ms, f.percent]),
+  );
+  const kernels = renderTable(
+    ['kernel', 'dispatches', 'ms', '% of total'],
+    p.kernels.map((k) => [k.name, k.dispatches, k.ms, k.percent]),
   );
   const top = [...p.dispatches].sort((a, b) => b.ms - a.ms).slice(0, 10);
   const dispatches = renderTable(['slowest dispatches', 'family', 'ms'], top.map((d) => [d.label, d.family, d.ms]));
   const summary =
     `sum of dispatches timed one at a time: ${p.sumMs.toFixed(2)} ms; all ${p.dispatches.length} in one submit: ${p.wholeMs.toFixed(2)} ms ` +
     `(median of ${p.repeats}, after subtracting an empty submit's ${p.overheadMs.toFixed(3)} ms round trip)`;
-  return `${families}\n\n${dispatches}\n\n${summary}`;
+  return `${families}\n\n${kernels}\n\n${dispatches}\n\n${summary}`;
 }
 
 type JsonResult = { median_ms: number; p90_ms: number } | { error: string };

@@ -11,7 +11,7 @@ import { labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.
 
 const POOL_PARAMS = defineParams({
   planes: 'u32', in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32',
-  k_h: 'u32', k_w: 'u32', stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
+  stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
   pad_top: 'i32', pad_left: 'i32', pad_bottom: 'i32', pad_right: 'i32', count_include_pad: 'u32',
 });
 
@@ -66,7 +66,7 @@ export const pool: OpDefinition = {
     const average = node.opType === 'AveragePool';
     const params = POOL_PARAMS.pack({
       planes: n * c, in_h: h, in_w: w, out_h: oh, out_w: ow,
-      k_h: g.kernel[0], k_w: g.kernel[1], stride_h: g.strides[0], stride_w: g.strides[1],
+      stride_h: g.strides[0], stride_w: g.strides[1],
       dilation_h: g.dilations[0], dilation_w: g.dilations[1],
       pad_top: g.pads[0], pad_left: g.pads[1], pad_bottom: g.pads[2], pad_right: g.pads[3],
       count_include_pad: average ? attr(node, 'count_include_pad', 0) : 0,
@@ -76,7 +76,7 @@ export const pool: OpDefinition = {
       family: 'pool',
       code: shaderModule(POOL_PARAMS, poolWgsl),
       source: 'shaders/pool/pool.wgsl',
-      constants: { WORKGROUP_SIZE, POOL_KIND: average ? AVERAGE_KIND : MAX_KIND },
+      constants: { WORKGROUP_SIZE, POOL_KIND: average ? AVERAGE_KIND : MAX_KIND, KERNEL_H: g.kernel[0], KERNEL_W: g.kernel[1] },
       bindings: [{ input: 0 }, { output: 0 }, { uniform: params }],
       workgroups: workgroupsFor(n * c * oh * ow),
     }];

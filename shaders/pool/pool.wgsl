@@ -9,6 +9,9 @@
 @group(0) @binding(2) var<uniform> params: Params;
 
 override POOL_KIND: u32 = 0u;
+// The window size is a pipeline constant so the tap loops unroll (SqueezeNet has one pool shape).
+override KERNEL_H: u32 = 3u;
+override KERNEL_W: u32 = 3u;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -25,13 +28,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   var best = -3.4028234663852886e38;
   var sum = 0.0;
+  // Most windows lie wholly inside the input: no bounds checks or divisor counting there.
+  let y_last = y0 + i32((KERNEL_H - 1u) * params.dilation_h);
+  let x_last = x0 + i32((KERNEL_W - 1u) * params.dilation_w);
+  if (y0 >= 0 && x0 >= 0 && y_last < in_h && x_last < in_w) {
+    for (var ky = 0u; ky < KERNEL_H; ky++) {
+      let row = base + u32(y0 + i32(ky * params.dilation_h)) * params.in_w;
+      for (var kx = 0u; kx < KERNEL_W; kx++) {
+        let v = x[row + u32(x0 + i32(kx * params.dilation_w))];
+        best = max(best, v);
+        sum += v;
+      }
+    }
+    y[id] = select(best, sum / f32(KERNEL_H * KERNEL_W), POOL_KIND == 1u);
+    return;
+  }
   var inside = 0u;
   var padded = 0u;
-  for (var ky = 0u; ky < params.k_h; ky++) {
+  for (var ky = 0u; ky < KERNEL_H; ky++) {
     let iy = y0 + i32(ky * params.dilation_h);
     if (iy >= in_h + params.pad_bottom) { break; }
     let row_in = iy >= 0 && iy < in_h;
-    for (var kx = 0u; kx < params.k_w; kx++) {
+    for (var kx = 0u; kx < KERNEL_W; kx++) {
       let ix = x0 + i32(kx * params.dilation_w);
       if (ix >= in_w + params.pad_right) { break; }
       padded++;

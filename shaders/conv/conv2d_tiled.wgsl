@@ -52,32 +52,42 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let wb = cb * CHANNEL_VECS;
 
   if (POINTWISE) {
+    var pixel: array<u32, MAX_PIXELS>;
+    for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) { pixel[j] = in_base + min(p0 + j, pixels - 1u); }
+    var plane = 0u;
     for (var ci = 0u; ci < params.in_c; ci++) {
-      let row = in_base + ci * in_plane;
       for (var v = 0u; v < CHANNEL_VECS; v++) {
         let w = weights[ci * vec4_blocks + wb + v];
         for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
-          acc[v][j] += w * input[row + min(p0 + j, pixels - 1u)];
+          acc[v][j] += w * input[pixel[j] + plane];
         }
       }
+      plane += in_plane;
     }
   } else {
-    for (var ci = 0u; ci < params.in_c; ci++) {
-      let row = in_base + ci * in_plane;
-      for (var ky = 0u; ky < params.k_h; ky++) {
-        for (var kx = 0u; kx < params.k_w; kx++) {
-          let w_row = ((ci * params.k_h + ky) * params.k_w + kx) * vec4_blocks + wb;
-          let dy = i32(ky * params.dilation_h);
-          let dx = i32(kx * params.dilation_w);
+    // Taps outer, channels inner: each pixel's input offset and padding mask depend on the tap only, so they
+    // are computed once per tap instead of once per (tap, channel); the channel loop is then loads and FMAs.
+    let w_step = params.k_h * params.k_w * vec4_blocks;
+    for (var ky = 0u; ky < params.k_h; ky++) {
+      for (var kx = 0u; kx < params.k_w; kx++) {
+        var offset: array<u32, MAX_PIXELS>;
+        var inside: array<bool, MAX_PIXELS>;
+        for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
+          let iy = iy0[j] + i32(ky * params.dilation_h);
+          let ix = ix0[j] + i32(kx * params.dilation_w);
+          inside[j] = iy >= 0 && iy < i32(params.in_h) && ix >= 0 && ix < i32(params.in_w);
+          // Clamped address keeps the load in bounds; the select below zeroes the padding taps.
+          offset[j] = in_base + u32(clamp(iy, 0, i32(params.in_h) - 1)) * params.in_w + u32(clamp(ix, 0, i32(params.in_w) - 1));
+        }
+        var w_row = (ky * params.k_w + kx) * vec4_blocks + wb;
+        var plane = 0u;
+        for (var ci = 0u; ci < params.in_c; ci++) {
           for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
-            let iy = iy0[j] + dy;
-            let ix = ix0[j] + dx;
-            let inside = iy >= 0 && iy < i32(params.in_h) && ix >= 0 && ix < i32(params.in_w);
-            // Clamped address keeps the load in bounds; select zeroes the padding taps.
-            let x = input[row + u32(clamp(iy, 0, i32(params.in_h) - 1)) * params.in_w + u32(clamp(ix, 0, i32(params.in_w) - 1))];
-            let xv = select(0.0, x, inside);
+            let xv = select(0.0, input[offset[j] + plane], inside[j]);
             for (var v = 0u; v < CHANNEL_VECS; v++) { acc[v][j] += weights[w_row + v] * xv; }
           }
+          w_row += w_step;
+          plane += in_plane;
         }
       }
     }

@@ -1,0 +1,79 @@
+/** Conv against onnxruntime: every kernel variant (tiled, 1x1 pointwise, grouped/depthwise) and the awkward cases. */
+import { describe, expect, it } from 'vitest';
+import { attr, checkSingleOp, expectMatchesOrt, expectUnsupported, singleOp, symbolic } from './op-model.ts';
+import { ModelBuilder } from '../../models/onnx-builder.ts';
+import { randomFloat32 } from '../helpers/random.ts';
+
+type Attrs = Parameters<typeof checkSingleOp>[0]['attributes'];
+
+/** A Conv with constant weights [cout, cin/group, kh, kw] and bias. */
+function conv(x: number[], w: number[], attributes: Attrs = {}, bias = true) {
+  return checkSingleOp({
+    op: 'Conv',
+    operands: [{ name: 'x', dims: x }, { name: 'w', dims: w, constant: true }, bias ? { name: 'b', dims: [w[0]], constant: true } : null],
+    attributes,
+    outputs: [symbolic(4)],
+  });
+}
+
+describe('Conv, tiled kernel (group 1)', () => {
+  it('3x3 pad 1 (SqueezeNet expand3x3)', async () => {
+    const stats = await conv([1, 16, 13, 13], [64, 16, 3, 3], { pads: attr.ints([1, 1, 1, 1]) });
+    expect(stats.kernels).toEqual({ conv2d_tiled: 1 });
+  });
+  it('3x3 stride 2 on an odd size, 3 input channels (SqueezeNet conv1)', () => conv([1, 3, 33, 33], [64, 3, 3, 3], { strides: attr.ints([2, 2]) }));
+  it('7x7 stride 2 pad 3 (SqueezeNet 1.0 conv1)', () => conv([1, 3, 31, 29], [24, 3, 7, 7], { strides: attr.ints([2, 2]), pads: attr.ints([3, 3, 3, 3]) }));
+  it('channel counts not a multiple of 4 or 8', () => conv([1, 5, 9, 11], [7, 5, 3, 3], { pads: attr.ints([1, 1, 1, 1]) }));
+  it('asymmetric pads', () => conv([1, 4, 10, 9], [6, 4, 3, 2], { pads: attr.ints([0, 2, 1, 0]) }));
+  it('auto_pad SAME_UPPER with stride 2', () => conv([1, 3, 10, 11], [8, 3, 4, 3], { strides: attr.ints([2, 2]), auto_pad: attr.string('SAME_UPPER') }));
+  it('auto_pad SAME_LOWER', () => conv([1, 3, 9, 10], [8, 3, 4, 4], { auto_pad: attr.string('SAME_LOWER') }));
+  it('auto_pad VALID', () => conv([1, 3, 9, 10], [8, 3, 3, 3], { auto_pad: attr.string('VALID') }));
+  it('dilations', () => conv([1, 4, 12, 13], [8, 4, 3, 3], { dilations: attr.ints([2, 3]), pads: attr.ints([2, 3, 2, 3]) }));
+  it('batch of 3, no bias', () => conv([3, 6, 8, 8], [10, 6, 3, 3], { pads: attr.ints([1, 1, 1, 1]) }, false));
+  it('non-square kernel and stride', () => conv([1, 3, 15, 12], [5, 3, 5, 1], { strides: attr.ints([3, 1]) }));
+});
+
+describe('Conv, pointwise kernel (1x1, stride 1, no pads)', () => {
+  it('squeeze 64 -> 16 at 55x55', async () => {
+    const stats = await conv([1, 64, 55, 55], [16, 64, 1, 1]);
+    expect(stats.kernels).toEqual({ conv2d_1x1: 1 });
+  });
+  it('512 -> 1000 at 13x13 (SqueezeNet conv10)', () => conv([1, 512, 13, 13], [1000, 512, 1, 1]));
+  it('odd channel counts and a plane not a multiple of 8', () => conv([2, 3, 5, 7], [5, 3, 1, 1]));
+  it('1x1 with stride 2 takes the tiled kernel', async () => {
+    const stats = await conv([1, 8, 9, 9], [12, 8, 1, 1], { strides: attr.ints([2, 2]) });
+    expect(stats.kernels).toEqual({ conv2d_tiled: 1 });
+  });
+});
+
+describe('Conv, grouped kernel', () => {
+  it('group 2', async () => {
+    const stats = await conv([1, 8, 9, 9], [12, 4, 3, 3], { group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) });
+    expect(stats.kernels).toEqual({ conv2d: 1 });
+  });
+  it('depthwise 3x3 stride 2', () => conv([1, 6, 11, 10], [6, 1, 3, 3], { group: attr.int(6), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }));
+  it('depthwise with channel multiplier 2, odd group width', () => conv([1, 3, 8, 9], [6, 1, 3, 3], { group: attr.int(3) }));
+  it('group 3 with 3 outputs per group', () => conv([2, 9, 7, 7], [9, 3, 1, 1], { group: attr.int(3) }));
+});
+
+describe('Conv with fused activations', () => {
+  const fused = async (act: string, attributes: Attrs = {}, opset = 13) => {
+    const b = new ModelBuilder({ opset });
+    b.input('x', [1, 6, 9, 9]).initializer('w', [10, 6, 3, 3], randomFloat32(540, 91)).initializer('b', [10], randomFloat32(10, 92));
+    b.node('Conv', ['x', 'w', 'b'], ['c'], { pads: attr.ints([1, 1, 1, 1]) });
+    b.node(act, ['c'], ['y'], attributes);
+    b.output('y', symbolic(4));
+    const stats = await expectMatchesOrt(b.toBytes(), { x: { data: randomFloat32(486, 93), dims: [1, 6, 9, 9] } });
+    expect(stats.dispatches).toBe(1);
+  };
+  it('Relu', () => fused('Relu'));
+  it('LeakyRelu', () => fused('LeakyRelu', { alpha: attr.float(0.2) }));
+  it('Clip (opset 6 attributes)', () => fused('Clip', { min: attr.float(-0.1), max: attr.float(0.3) }, 7));
+  it('Sigmoid', () => fused('Sigmoid'));
+});
+
+describe('Conv variants we refuse', () => {
+  it('1-D convolution', () => expectUnsupported(singleOp({
+    op: 'Conv', operands: [{ name: 'x', dims: [1, 2, 8] }, { name: 'w', dims: [3, 2, 3], constant: true }], outputs: [symbolic(3)],
+  }).model));
+});

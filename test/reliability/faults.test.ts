@@ -41,7 +41,12 @@ async function expectOkOr503(response: Response): Promise<number> {
   }
   const text = await response.text();
   expect(response.status, text).toBe(200);
-  expect(JSON.stringify(JSON.parse(text).top)).toBe(baseline);
+  // Same classes in the same order; probabilities equal to float32 noise (a rebuilt session on a new device
+  // differed in the 7th digit under parallel load, which is a different summation order, not a different answer).
+  const top = JSON.parse(text).top as { index: number; probability: number }[];
+  const want = JSON.parse(baseline) as typeof top;
+  expect(top.map((p) => p.index)).toEqual(want.map((p) => p.index));
+  top.forEach((p, i) => expect(p.probability).toBeCloseTo(want[i].probability, 5));
   return 200;
 }
 

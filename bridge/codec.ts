@@ -12,7 +12,7 @@ const FLAG_BIN = 2;
 const FLAG_CALL = 4;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Thrown for a frame that does not parse; the host answers it with a protocol error. */
 export class ProtocolError extends Error {

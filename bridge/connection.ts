@@ -247,7 +247,7 @@ export class BridgeConnection {
     this.#closed = reason;
     // A deliberate close (device.destroy()) aborts what is pending, as WebGPU does; it is not a lost host.
     this.#rejectAll((what) => operationError(`${reason} while waiting for ${what}`, 'AbortError'));
-    clearTimeout(this.#idleTimer);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     try {
       this.#ws.close(1000, 'client closed');
     } catch {
@@ -259,7 +259,7 @@ export class BridgeConnection {
     if (this.#closed) return;
     this.#closed = detail;
     this.#rejectAll((what) => connectionLost(`${detail} (while waiting for ${what})`));
-    clearTimeout(this.#idleTimer);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     try {
       this.#ws.close(1000, 'client gave up');
     } catch {

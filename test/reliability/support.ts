@@ -52,11 +52,11 @@ export const COLOUR_LABELS = 'r red\ng green\nb blue\n';
 export const COLOUR_NAMES = ['red', 'green', 'blue'] as const;
 
 /**
- * A 3-class "dominant channel" classifier: mean of each normalised channel (GlobalAveragePool), then a Gemm
- * whose weights subtract the other channels' means, so the largest logit is the channel that stands out. A pure
- * identity would not do: ImageNet normalisation shifts each channel by a different mean/std, so (255,0,0) gives
- * R=2.25 but G=-2.04 and B=-1.80, while a pure green gives G=2.43, R=-2.12; the difference form keeps the winner
- * the saturated channel for every solid primary colour, with wide margins.
+ * A 3-class "dominant channel" classifier: mean of each normalised channel (GlobalAveragePool), then a Gemm with
+ * a fixed identity-like weight matrix (2 on the diagonal, -1 elsewhere: each class scores its channel minus the
+ * other two). For the saturated solid colours the tests send, e.g. (220, 30, 30), the normalised means are
+ * R 1.65, G -1.51, B -1.28, so the wanted class wins by a wide margin (softmax ~0.9999); the off-diagonal terms
+ * only widen that margin compared with a plain identity.
  */
 export function colourProbeModel(): Uint8Array {
   const w = new Float32Array([

@@ -7,7 +7,12 @@ import { connectBridgeGPU, installWebGPUConstants } from '../bridge/client.ts';
 export interface GpuHostConfig {
   GPU_HOST_URL: string;
   GPU_HOST_TOKEN?: string;
+  /** Bound on any one awaited GPU call through the bridge (default 15 s), so a hung host fails requests with 503. */
+  GPU_HOST_TIMEOUT_MS?: string;
 }
+
+/** Long enough for a batch of 8 on llvmpipe (~0.6 s) and a pipeline compile, short enough not to stall clients. */
+const DEFAULT_TIMEOUT_MS = 15_000;
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -35,5 +40,5 @@ export function gpuFor(config: GpuHostConfig): GPU {
   checkGpuHostUrl(config.GPU_HOST_URL, config.GPU_HOST_TOKEN);
   // The engine uses GPUBufferUsage/GPUMapMode like browser code; workerd does not define them.
   installWebGPUConstants();
-  return connectBridgeGPU(config.GPU_HOST_URL, { token: config.GPU_HOST_TOKEN! });
+  return connectBridgeGPU(config.GPU_HOST_URL, { token: config.GPU_HOST_TOKEN!, timeoutMs: Number(config.GPU_HOST_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS });
 }

@@ -1,32 +1,24 @@
 /**
  * @module Peer `ours-bridge`: the engine on a GPU reached through the GPU host bridge, as the service's Durable
- * Object reaches it. The host runs in this process on an ephemeral loopback port (it opens its own Dawn instance
- * on the same adapter); the client talks to it over a real WebSocket (`ws`), so every run pays the protocol's
- * round trips and copies.
+ * Object reaches it: the host is a child process on an ephemeral loopback port (same Dawn adapter choice as ours),
+ * the client talks to it over a real WebSocket (`ws`), so every run pays the protocol's round trip and copies.
  */
-import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { connectBridgeGPU, installWebGPUConstants } from '../../bridge/client.ts';
 import { InferenceSession } from '../../engine/index.ts';
 import { pickLimits } from '../../gpu-host/dawn.ts';
-import type { LoadedPeer, Peer, PeerContext } from './types.ts';
+import { startChildGpuHost } from './gpu-host-child.ts';
 import { sessionDetails } from './ours.ts';
+import type { LoadedPeer, Peer, PeerContext } from './types.ts';
 
 export const oursBridge: Peer = {
   name: 'ours-bridge',
   async load(ctx: PeerContext): Promise<LoadedPeer> {
-    // Lazy: the bridge is optional for the rest of the bench; if it fails to load only this peer is lost.
-    const [{ startGpuHost }, { connectBridgeGPU, installWebGPUConstants }] = await Promise.all([
-      import('../../gpu-host/server.ts'),
-      import('../../bridge/client.ts'),
-    ]).catch((e: Error) => {
-      throw new Error(`bridge not available (${e.message.split('\n')[0]})`);
-    });
     installWebGPUConstants();
-    const token = randomBytes(16).toString('hex');
-    const host = await startGpuHost({ port: 0, token, log: () => undefined });
+    const host = await startChildGpuHost();
     let session: InferenceSession | undefined;
     try {
-      const gpu = connectBridgeGPU(host.url, { token, WebSocket: WebSocket as never });
+      const gpu = connectBridgeGPU(host.url, { token: host.token, WebSocket: WebSocket as never });
       const adapter = await gpu.requestAdapter({ featureLevel: ctx.dawn.featureLevel, powerPreference: 'high-performance' });
       if (!adapter) throw new Error('the GPU host offered no adapter');
       const device = await adapter.requestDevice({ requiredLimits: pickLimits(adapter) });
@@ -34,18 +26,19 @@ export const oursBridge: Peer = {
       const s = session;
       const feeds = { [ctx.model.inputName]: ctx.input };
       const outputName = s.outputs[0].name;
+      const info = adapter.info;
       return {
         run: async () => (await s.run(feeds))[outputName].data,
-        details: { ...sessionDetails(s), host: `${host.adapter.device} ${host.adapter.description} (${host.adapter.backend})` },
+        details: { ...sessionDetails(s), host: `${info.device} ${info.description}`.trim() },
         dispose: async () => {
           s.dispose();
           device.destroy();
-          await host.close();
+          await host.stop();
         },
       };
     } catch (e) {
       session?.dispose();
-      await host.close();
+      await host.stop();
       throw e;
     }
   },

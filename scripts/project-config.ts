@@ -1,5 +1,10 @@
-/** @module The service's configuration as wrangler reads it (wrangler.toml), for the Node-side scripts. */
-import { unstable_readConfig } from 'wrangler';
+/**
+ * @module The service's configuration from wrangler.toml, for the Node-side scripts. Parsed with a TOML library
+ * rather than wrangler's own reader: importing wrangler installs process signal handlers that would stop
+ * `npm start` from shutting its children down on Ctrl-C.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -14,11 +19,16 @@ export interface ProjectConfig {
   gpuHostUrl: string;
 }
 
+interface WranglerToml {
+  vars?: Record<string, string>;
+  r2_buckets?: { binding: string; bucket_name?: string }[];
+}
+
 export function readProjectConfig(): ProjectConfig {
-  const config = unstable_readConfig({ config: path.join(PROJECT_ROOT, 'wrangler.toml') });
-  const bucket = config.r2_buckets.find((b: { binding: string; bucket_name?: string }) => b.binding === 'MODEL_BUCKET');
+  const config = parse(readFileSync(path.join(PROJECT_ROOT, 'wrangler.toml'), 'utf8')) as WranglerToml;
+  const bucket = config.r2_buckets?.find((b) => b.binding === 'MODEL_BUCKET');
   if (!bucket?.bucket_name) throw new Error('wrangler.toml has no R2 binding MODEL_BUCKET');
-  const vars = config.vars as Record<string, string>;
+  const vars = config.vars ?? {};
   return {
     bucket: bucket.bucket_name,
     modelKey: vars.MODEL_KEY ?? 'squeezenet1.1-7.onnx',

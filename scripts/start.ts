@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
 import { provisionModel } from './provision-model.ts';
@@ -17,7 +18,8 @@ const log = (line: string) => console.log(`[start] ${line}`);
 const children: ChildProcess[] = [];
 
 function startChild(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: stopping kills the child's children too (wrangler's workerd), not only the child.
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = (data: Buffer) => data.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`).join('\n') + '\n';
   child.stdout?.on('data', (d: Buffer) => process.stdout.write(prefix(d)));
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(prefix(d)));
@@ -35,7 +37,14 @@ let stopping = false;
 function stop(code: number): void {
   if (stopping) return;
   stopping = true;
-  for (const c of children) c.kill('SIGTERM');
+  log('stopping the GPU host and wrangler...');
+  for (const c of children) {
+    try {
+      if (c.pid) process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      c.kill('SIGTERM');
+    }
+  }
   setTimeout(() => process.exit(code), 1500).unref();
 }
 
@@ -55,11 +64,22 @@ interface HostHealth {
   software: boolean;
 }
 
+/** Fails early with the fix when a port is taken (an earlier `npm start` still running, another server). */
+async function ensurePortFree(port: number, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', () => reject(new Error(`port ${port} (${what}) is in use: stop what runs there (an earlier npm start?) or choose another port (PORT=8788 npm start; GPU_HOST_URL in wrangler.toml for the GPU host)`)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   const config = readProjectConfig();
   const hostPort = Number(new URL(config.gpuHostUrl).port || 8790);
+  await ensurePortFree(PORT, 'the service');
+  await ensurePortFree(hostPort, 'the GPU host');
 
   const model = await provisionModel(config, log);
   log(`model: ${config.modelKey} (${model.source}, ${model.bytes} bytes)`);

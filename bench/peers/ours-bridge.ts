@@ -1,9 +1,11 @@
 /**
  * @module Peer `ours-bridge`: the engine on a GPU reached through the GPU host bridge, as the service's Durable
  * Object reaches it: the host is a child process on an ephemeral loopback port (same Dawn adapter choice as ours),
- * the client talks to it over a real WebSocket (`ws`), so every run pays the protocol's round trip and copies.
+ * the client talks to it over a real WebSocket, so every run pays the protocol's round trip and copies. The client
+ * is `LoopbackWebSocket` (ws without JavaScript frame masking on loopback), because the Durable Object's client,
+ * workerd's WebSocket, masks natively: plain `ws` would add ~3 ms per 600 KB input that production never pays.
  */
-import { WebSocket } from 'ws';
+import { LoopbackWebSocket } from '../../gpu-host/loopback-websocket.ts';
 import { connectBridgeGPU, installWebGPUConstants } from '../../bridge/client.ts';
 import { InferenceSession } from '../../engine/index.ts';
 import { pickLimits } from '../../gpu-host/dawn.ts';
@@ -18,7 +20,7 @@ export const oursBridge: Peer = {
     const host = await startChildGpuHost();
     let session: InferenceSession | undefined;
     try {
-      const gpu = connectBridgeGPU(host.url, { token: host.token, WebSocket: WebSocket as never });
+      const gpu = connectBridgeGPU(host.url, { token: host.token, WebSocket: LoopbackWebSocket });
       const adapter = await gpu.requestAdapter({ featureLevel: ctx.dawn.featureLevel, powerPreference: 'high-performance' });
       if (!adapter) throw new Error('the GPU host offered no adapter');
       const device = await adapter.requestDevice({ requiredLimits: pickLimits(adapter) });

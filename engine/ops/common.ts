@@ -1,7 +1,9 @@
 /** @module Helpers every op definition uses: shader assembly, activation constants, dispatch sizing. */
 import activationWgsl from '../../shaders/common/activation.wgsl';
 import invocationWgsl from '../../shaders/common/invocation.wgsl';
-import type { Activation, Dispatch } from '../kernel.ts';
+import type { Activation, Dispatch, PlannedNode } from '../kernel.ts';
+import { attr } from '../graph.ts';
+import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
 import type { ParamBlock, ParamType } from '../../shaders/params.ts';
 
 /** Threads per workgroup for 1-D kernels: within compatibility mode's 128 and a multiple of every SIMD width. */
@@ -39,3 +41,24 @@ export function labelFor(kernel: string, node: { name: string }): string {
 }
 
 export type { Dispatch };
+
+export interface NodeWindow extends WindowGeometry {
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+}
+
+/** Sliding-window geometry (Conv, pools) from a node's strides, dilations, pads, auto_pad and ceil_mode. */
+export function nodeWindow(node: PlannedNode, spatial: readonly number[], kernel: number[], ceilMode: boolean): NodeWindow {
+  const strides = attr(node, 'strides', [1, 1]);
+  const dilations = attr(node, 'dilations', [1, 1]);
+  const geometry = windowGeometry(spatial, {
+    kernel,
+    strides,
+    dilations,
+    pads: attr(node, 'pads', [0, 0, 0, 0]),
+    autoPad: attr(node, 'auto_pad', 'NOTSET') as AutoPad,
+    ceilMode,
+  });
+  return { ...geometry, kernel, strides, dilations };
+}

@@ -5,8 +5,7 @@ import { defineParams } from '../../shaders/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { KernelContext, OpContext, OpDefinition } from '../kernel.ts';
-import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
-import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { activationConstants, labelFor, nodeWindow, shaderModule, workgroupsFor, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
 
 const CONV_PARAMS = defineParams({
   batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32',
@@ -16,10 +15,7 @@ const CONV_PARAMS = defineParams({
   pad_top: 'u32', pad_left: 'u32',
 });
 
-interface ConvGeometry extends WindowGeometry {
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
+interface ConvGeometry extends NodeWindow {
   groups: number;
 }
 
@@ -32,18 +28,7 @@ function convGeometry(ctx: OpContext): ConvGeometry {
   const groups = attr(node, 'group', 1);
   if (x[1] !== w[1] * groups) throw new InvalidShapeError(`Conv (node "${node.name}"): input has ${x[1]} channels, weights expect ${w[1]} x ${groups} groups`);
   if (w[0] % groups !== 0) throw new InvalidShapeError(`Conv (node "${node.name}"): ${w[0]} output channels do not split into ${groups} groups`);
-  const kernel = attr(node, 'kernel_shape', w.slice(2));
-  const strides = attr(node, 'strides', [1, 1]);
-  const dilations = attr(node, 'dilations', [1, 1]);
-  const geometry = windowGeometry(x.slice(2), {
-    kernel,
-    strides,
-    dilations,
-    pads: attr(node, 'pads', [0, 0, 0, 0]),
-    autoPad: attr(node, 'auto_pad', 'NOTSET') as AutoPad,
-    ceilMode: false,
-  });
-  return { ...geometry, kernel, strides, dilations, groups };
+  return { ...nodeWindow(node, x.slice(2), attr(node, 'kernel_shape', w.slice(2)), false), groups };
 }
 
 /** Largest of 4, 2, 1 that divides the output channels of one group, so a block stays inside its group. */

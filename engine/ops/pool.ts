@@ -6,8 +6,7 @@ import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
-import { labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { labelFor, nodeWindow, shaderModule, workgroupsFor, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
 
 const POOL_PARAMS = defineParams({
   planes: 'u32', in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32',
@@ -26,30 +25,14 @@ const SMALL_PLANE = 64;
 const MAX_KIND = 0;
 const AVERAGE_KIND = 1;
 
-interface PoolGeometry extends WindowGeometry {
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-}
-
-function poolGeometry(ctx: OpContext): PoolGeometry {
+function poolGeometry(ctx: OpContext): NodeWindow {
   const { node } = ctx;
   const x = ctx.inputShapes[0]!;
   if (x.length !== 4) throw new UnsupportedVariantError(node.opType, node.name, `input rank ${x.length}; only 2-D pooling (NCHW) is supported`);
   if (node.opType === 'MaxPool' && node.outputs[1]) throw new UnsupportedVariantError(node.opType, node.name, 'the Indices output is not supported');
   const kernel = attr(node, 'kernel_shape', [] as number[]);
   if (kernel.length !== 2) throw new InvalidShapeError(`${node.opType} (node "${node.name}"): kernel_shape [${kernel}] is not 2-D`);
-  const strides = attr(node, 'strides', [1, 1]);
-  const dilations = attr(node, 'dilations', [1, 1]);
-  const geometry = windowGeometry(x.slice(2), {
-    kernel,
-    strides,
-    dilations,
-    pads: attr(node, 'pads', [0, 0, 0, 0]),
-    autoPad: attr(node, 'auto_pad', 'NOTSET') as AutoPad,
-    ceilMode: attr(node, 'ceil_mode', 0) === 1,
-  });
-  return { ...geometry, kernel, strides, dilations };
+  return nodeWindow(node, x.slice(2), kernel, attr(node, 'ceil_mode', 0) === 1);
 }
 
 export const pool: OpDefinition = {

@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import { attr, ModelBuilder } from '../../models/onnx-builder.ts';
+import { mulberry32 } from '../../models/prng.ts';
 
 /** SPEC.md's error body. */
 export interface ErrorBody {
@@ -32,17 +33,8 @@ export async function expectError(response: Response, status: number, code: stri
   return body;
 }
 
-/** mulberry32: small, fast and seedable, so a failing input can be reproduced from the seed in the test name. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) numbers, so a failing input can be reproduced from the seed in the test name. */
+export const rng = mulberry32;
 
 export function randomBytes(random: () => number, length: number): Uint8Array {
   return Uint8Array.from({ length }, () => Math.floor(random() * 256));

@@ -1,7 +1,8 @@
 /**
  * Faults under the real service: no GPU host at start, the host killed (SIGKILL) or stopped (SIGTERM) with
  * requests in flight, repeated device loss. Every request ends in 200 or SPEC's 503 with Retry-After, none in a
- * 500 or a hang, and the service recovers on its own once the host is back: wrangler dev is never restarted.
+ * 500 or a hang, and the service recovers on its own once the host is back without restarting wrangler dev.
+ * Last, wrangler dev itself is restarted: the new Durable Object reloads the model from R2 transparently.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,5 +135,15 @@ describe('GPU host faults', () => {
       expect(after.sessionBuilds - before.sessionBuilds).toBeLessThanOrEqual(2);
     }
     expect(service.wranglerPid()).toBe(wranglerPid);
+  });
+});
+
+describe('Durable Object restart', () => {
+  it('wrangler dev restarted: the fresh Classifier reloads the model from R2 once and answers the same', async () => {
+    await service.restartWrangler();
+    const answers = await Promise.all(Array.from({ length: 4 }, () => classify().then(expectOkOr503)));
+    expect(answers).toEqual([200, 200, 200, 200]);
+    // A new Durable Object instance: its counters start again, one R2 read and one build for all four requests.
+    expect((await health()).body.loader).toMatchObject({ r2Reads: 1, sessionBuilds: 1, loads: 1 });
   });
 });

@@ -60,6 +60,8 @@ export interface Service {
   hostPid(): number | undefined;
   /** wrangler's process id; it leads the process group that workerd runs in. */
   wranglerPid(): number | undefined;
+  /** Stops and starts `wrangler dev` (same ports, same local R2): every Durable Object starts afresh. */
+  restartWrangler(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,17 +96,35 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   };
   if (!options.withoutHost) await startHost();
 
-  const wrangler = spawn(
-    path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler'),
-    [
-      'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
-      '--show-interactive-dev-session=false', '--var', `GPU_HOST_URL:ws://127.0.0.1:${hostPort}`, '--var', `GPU_HOST_TOKEN:${token}`,
-    ],
-    { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  capture(wrangler, logs);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil('wrangler dev', async () => (await fetch(`${url}/nope`)).status === 404, 90_000, logs);
+  let wrangler: ChildProcess;
+  const startWrangler = async () => {
+    wrangler = spawn(
+      path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler'),
+      [
+        'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
+        '--show-interactive-dev-session=false', '--var', `GPU_HOST_URL:ws://127.0.0.1:${hostPort}`, '--var', `GPU_HOST_TOKEN:${token}`,
+      ],
+      { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    capture(wrangler, logs);
+    await waitUntil('wrangler dev', async () => (await fetch(`${url}/nope`)).status === 404, 90_000, logs);
+  };
+  // wrangler starts workerd as a child: end the whole process group.
+  const stopWrangler = async () => {
+    const w = wrangler;
+    if (!w.pid || w.exitCode !== null) return;
+    const exited = new Promise((r) => w.once('exit', r));
+    try {
+      process.kill(-w.pid, 'SIGTERM');
+    } catch {
+      w.kill('SIGTERM');
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // The port must be free again before a restart binds it.
+    await waitUntil('wrangler dev to stop', async () => !(await fetch(`${url}/nope`).then(() => true, () => false)), 10_000, logs);
+  };
+  await startWrangler();
 
   return {
     url,
@@ -117,18 +137,13 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     deleteModel: () => deleteLocalObject(config.bucket, config.modelKey, persistTo),
     hostPid: () => (host && host.exitCode === null ? host.pid : undefined),
     wranglerPid: () => wrangler.pid,
+    async restartWrangler() {
+      await stopWrangler();
+      await startWrangler();
+    },
     async stop() {
       await stopHost();
-      // wrangler starts workerd as a child: end the whole process group.
-      if (wrangler.pid && wrangler.exitCode === null) {
-        const exited = new Promise((r) => wrangler.once('exit', r));
-        try {
-          process.kill(-wrangler.pid, 'SIGTERM');
-        } catch {
-          wrangler.kill('SIGTERM');
-        }
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      }
+      await stopWrangler();
       await rm(persistTo, { recursive: true, force: true });
     },
   };

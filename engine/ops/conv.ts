@@ -1,6 +1,7 @@
 /** @module Conv: shape inference and kernel choice (shaders/conv/). */
 import conv2dWgsl from '../../shaders/conv/conv2d.wgsl';
 import conv2dTiledWgsl from '../../shaders/conv/conv2d_tiled.wgsl';
+import conv2d1x1SharedWgsl from '../../shaders/conv/conv2d_1x1_shared.wgsl';
 import { defineParams } from '../../shaders/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
@@ -48,6 +49,9 @@ export interface ConvTile {
  */
 export const CONV_TILE: ConvTile = { pixels: 8, channelVecs: 2 };
 
+/** Output channels and pixels per workgroup of shaders/conv/conv2d_1x1_shared.wgsl (its TILE). */
+const SHARED_TILE = 32;
+
 /** [Cout][Cin][KH][KW] -> [Cin][KH][KW][CoutP], zero-padded to a multiple of `multiple` output channels. */
 export function weightsChannelsLast(w: Float32Array, cout: number, cin: number, taps: number, multiple = 4): Float32Array {
   const cout4 = Math.ceil(cout / multiple) * multiple;
@@ -89,6 +93,18 @@ export const conv: OpDefinition = {
     const activation = activationConstants(node.activation);
     if (g.groups === 1) {
       const pointwise = kh === 1 && kw === 1 && g.strides.every((s) => s === 1) && g.pads.every((p) => p === 0);
+      if (pointwise && !ctx.device.software) {
+        // Hardware GPUs: a GEMM through workgroup memory (32x32 tiles of channels x pixels, 64 threads).
+        return [{
+          label: labelFor('conv2d_1x1_shared', node),
+          family: 'conv',
+          code: shaderModule(CONV_PARAMS, conv2d1x1SharedWgsl),
+          source: 'shaders/conv/conv2d_1x1_shared.wgsl',
+          constants: { ...activation },
+          bindings: [{ input: 0 }, { data: weightsChannelsLast(ctx.constants[1]!.floats!, cout, cinPerGroup, 1) }, { data: bias }, { output: 0 }, { uniform: params }],
+          workgroups: n * Math.ceil(cout / SHARED_TILE) * Math.ceil((oh * ow) / SHARED_TILE),
+        }];
+      }
       const tile = CONV_TILE;
       const multiple = 4 * tile.channelVecs;
       return [{

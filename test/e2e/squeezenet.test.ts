@@ -59,6 +59,21 @@ describe.each(MODELS)('$name', ({ path, input, dispatchesAtMost }) => {
     }
   });
 
+  it('should give the same answers with the kernel variants chosen for hardware GPUs', async () => {
+    // No GPU here: `software: false` makes llvmpipe run the workgroup-memory variants real GPUs get.
+    const hardware = await InferenceSession.create((await getTestDevice()).device, bytes, { software: false });
+    try {
+      const x = randomFloat32(3 * 224 * 224, 7, 2);
+      const name = session.outputs[0].name;
+      const got = (await hardware.run({ [input]: x }))[name].data;
+      const want = await runOrt(bytes, { [input]: { data: x, dims: [1, 3, 224, 224] } });
+      expect(withinTolerance(got, want[name].data), `max abs diff ${maxAbsDiff(got, want[name].data)}`).toBe(true);
+      expect(Object.keys(hardware.stats.kernels)).toContain('conv2d_1x1_shared');
+    } finally {
+      hardware.dispose();
+    }
+  });
+
   it('should fuse, alias and write concats in place', () => {
     expect(session.stats.dispatches).toBeLessThanOrEqual(dispatchesAtMost);
     expect(session.stats.peakActivationBytes).toBeLessThan(session.stats.totalActivationBytes);

@@ -3,17 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { attr, checkSingleOp, expectMatchesOrt, expectUnsupported, singleOp, symbolic } from './op-model.ts';
 import { ModelBuilder } from '../../models/onnx-builder.ts';
 import { randomFloat32 } from '../helpers/random.ts';
+import type { SessionOptions } from '../../engine/index.ts';
 
 type Attrs = Parameters<typeof checkSingleOp>[0]['attributes'];
 
 /** A Conv with constant weights [cout, cin/group, kh, kw] and bias. */
-function conv(x: number[], w: number[], attributes: Attrs = {}, bias = true) {
-  return checkSingleOp({
-    op: 'Conv',
-    operands: [{ name: 'x', dims: x }, { name: 'w', dims: w, constant: true }, bias ? { name: 'b', dims: [w[0]], constant: true } : null],
-    attributes,
-    outputs: [symbolic(4)],
-  });
+function conv(x: number[], w: number[], attributes: Attrs = {}, bias = true, options: SessionOptions = {}) {
+  return checkSingleOp(
+    {
+      op: 'Conv',
+      operands: [{ name: 'x', dims: x }, { name: 'w', dims: w, constant: true }, bias ? { name: 'b', dims: [w[0]], constant: true } : null],
+      attributes,
+      outputs: [symbolic(4)],
+    },
+    options,
+  );
 }
 
 describe('Conv, tiled kernel (group 1)', () => {
@@ -43,6 +47,26 @@ describe('Conv, pointwise kernel (1x1, stride 1, no pads)', () => {
   it('1x1 with stride 2 takes the tiled kernel', async () => {
     const stats = await conv([1, 8, 9, 9], [12, 8, 1, 1], { strides: attr.ints([2, 2]) });
     expect(stats.kernels).toEqual({ conv2d_tiled: 1 });
+  });
+});
+
+// The workgroup-memory GEMM is chosen on hardware adapters; `software: false` makes this adapter run it too.
+describe('Conv, pointwise kernel for hardware GPUs (workgroup memory)', () => {
+  const hardware = { software: false };
+  it('squeeze 64 -> 16 at 55x55', async () => {
+    const stats = await conv([1, 64, 55, 55], [16, 64, 1, 1], {}, true, hardware);
+    expect(stats.kernels).toEqual({ conv2d_1x1_shared: 1 });
+  });
+  it('512 -> 1000 at 13x13 (SqueezeNet conv10), partial tiles on both axes', () => conv([1, 512, 13, 13], [1000, 512, 1, 1], {}, true, hardware));
+  it('input channels not a multiple of the 8-channel step, batch 2, no bias', () => conv([2, 13, 7, 9], [6, 13, 1, 1], {}, false, hardware));
+  it('with a fused Relu', async () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [1, 20, 6, 6]).initializer('w', [36, 20, 1, 1], randomFloat32(720, 94));
+    b.node('Conv', ['x', 'w'], ['c']);
+    b.node('Relu', ['c'], ['y']);
+    b.output('y', symbolic(4));
+    const stats = await expectMatchesOrt(b.toBytes(), { x: { data: randomFloat32(720, 95), dims: [1, 20, 6, 6] } }, hardware);
+    expect(stats.kernels).toEqual({ conv2d_1x1_shared: 1 });
   });
 });
 

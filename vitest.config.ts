@@ -30,6 +30,8 @@ export function wasmModule(): Plugin {
 export default defineConfig({
   plugins: [wgslText()],
   test: {
+    // The default report, then one plain `N passed, N failed` line last (test/helpers/summary-reporter.ts).
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     projects: [
       {
         plugins: [wgslText(), wasmModule()],

@@ -87,5 +87,4 @@ export class Classifier extends DurableObject<ClassifierEnv> {
       return report(undefined, toErrorBody(e).message);
     }
   }
-
 }

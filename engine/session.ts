@@ -14,6 +14,7 @@ import type { BindingSource, DeviceProfile, Dispatch, OpDefinition } from './ker
 import { EngineError, GpuError, InvalidInputError } from './errors.ts';
 import { checkBindingSize, foldWorkgroups } from './gpu/limits.ts';
 import { getPipeline } from './gpu/pipelines.ts';
+import { isSoftwareAdapter } from './gpu/adapter.ts';
 import { sizeOf } from './shape/broadcast.ts';
 
 export interface SessionOptions {
@@ -65,12 +66,9 @@ interface RecordedDispatch {
   workgroups: [number, number];
 }
 
-const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software/i;
-
 function detectSoftware(device: GPUDevice): boolean {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  if (!info) return false;
-  return SOFTWARE_ADAPTER.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
+  return info ? isSoftwareAdapter(info) : false;
 }
 
 export class InferenceSession {
@@ -171,7 +169,8 @@ export class InferenceSession {
     plan.steps.forEach((step, k) => {
       for (const d of dispatchesPerStep[k]) {
         const entries = d.bindings.map((b, binding): GPUBindGroupEntry => ({ binding, resource: this.#resolveBinding(b, step.node.inputs, step.node.outputs, constantBuffers, initializers, d.label) }));
-        this.stats.kernels[d.label.split(':')[0]] = (this.stats.kernels[d.label.split(':')[0]] ?? 0) + 1;
+        const kernel = d.label.split(':')[0];
+        this.stats.kernels[kernel] = (this.stats.kernels[kernel] ?? 0) + 1;
         pending.push(getPipeline(device, d).then((pipeline) => ({ d, entries, pipeline })));
       }
     });

@@ -6,6 +6,7 @@
  * offers the `compatibility` feature level (core returns no adapter there).
  */
 import { create, globals } from 'webgpu';
+import { isSoftwareAdapter } from '../engine/gpu/adapter.ts';
 
 export type DawnBackend = 'auto' | 'default' | 'vulkan' | 'opengles' | 'd3d12' | 'metal';
 
@@ -55,7 +56,6 @@ function summarize(adapter: GPUAdapter, backend: string): AdapterSummary {
   };
 }
 
-const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software/i;
 
 /**
  * Finds an adapter. `auto` prefers Dawn's default backend with a hardware adapter and falls back to
@@ -77,7 +77,7 @@ export async function openDawnAdapter(backend: DawnBackend = 'auto'): Promise<Da
     }
     instanceOf.set(adapter, gpu);
     const info = summarize(adapter, name);
-    const software = SOFTWARE_ADAPTER.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
+    const software = isSoftwareAdapter(info);
     return { gpu, adapter, backend: name, featureLevel, software, info };
   };
   if (backend !== 'auto') {

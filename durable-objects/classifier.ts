@@ -53,16 +53,13 @@ export class Classifier extends DurableObject<ClassifierEnv> {
 
   /** Classifies one preprocessed image (1x3x224x224 float32, NCHW). */
   async classify(tensor: Float32Array, top: number): Promise<RpcResult<ClassifyValue>> {
-    const started = performance.now();
     let model: LoadedModel | undefined;
     try {
       model = await this.#ensureModel();
-      const ready = performance.now();
       const scores = await model.batcher.submit(tensor);
       const probabilities = model.outputIsProbability ? scores : softmax(scores);
       const best = topK(probabilities, top).map((index) => ({ index, ...model!.labels[index], probability: probabilities[index] }));
-      const done = performance.now();
-      return { ok: true, value: { model: model.key, top: best, timings: { queue: ready - started, inference: done - ready } } };
+      return { ok: true, value: { model: model.key, top: best } };
     } catch (e) {
       if (model && e instanceof GpuError) this.#forget(model);
       const body = toErrorBody(e);

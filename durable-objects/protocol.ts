@@ -13,8 +13,6 @@ export interface Prediction {
 export interface ClassifyValue {
   model: string;
   top: Prediction[];
-  /** Time inside the DO: waiting for the model/GPU and running the session (ms). */
-  timings: { inference: number; queue: number };
 }
 
 export interface ServiceErrorBody {

@@ -1,14 +1,29 @@
 /**
- * @module Runs a batch of images through a session compiled for that batch size. Sessions for batch sizes > 1
- * are built on first use from the same model bytes (pipelines come from the device's cache, so this costs
- * buffers and one warm-up run, not shader compiles). A model that cannot take a batch dimension (e.g. a
- * Reshape to a fixed [1, 1000]) falls back to running the images one by one.
+ * @module Runs a batch of images through a session compiled for that batch size. The sessions for batch
+ * sizes > 1 come from the same model bytes (pipelines come from the device's cache, so each costs buffers and
+ * one warm-up run, not shader compiles). `prepare()` builds them all right after the model loads, in the
+ * background: GPU memory is then fixed once the service is warm, and the first burst of traffic does not
+ * stall behind a build. A size asked for before it is ready waits for that same build. A model that cannot
+ * take a batch dimension (e.g. a Reshape to a fixed [1, 1000]) falls back to running the images one by one.
  */
 import { InferenceSession } from '../engine/index.ts';
 import type { BatchRunner } from './batcher.ts';
+import { batchSizes } from './batcher.ts';
+
+/** For /healthz: which batch sessions exist. */
+export interface BatchingReport {
+  maxBatch: number;
+  /** Batch sizes with a session of their own (1 always; others once built, unless the model refused them). */
+  ready: number[];
+  /** Still building sessions in the background. */
+  preparing: boolean;
+}
 
 export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> {
   #sessions = new Map<number, Promise<InferenceSession | undefined>>();
+  readonly #ready = new Set<number>([1]);
+  #preparing = false;
+  #disposed = false;
   readonly #input: string;
   readonly #output: string;
 
@@ -16,10 +31,28 @@ export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> 
     private readonly device: GPUDevice,
     private readonly modelBytes: Uint8Array,
     private readonly single: InferenceSession,
+    readonly maxBatch: number,
   ) {
     this.#input = single.inputs[0].name;
     this.#output = single.outputs[0].name;
     this.#sessions.set(1, Promise.resolve(single));
+  }
+
+  /** Builds the session of every batch size, one at a time (smallest first). Never rejects. */
+  async prepare(): Promise<void> {
+    this.#preparing = true;
+    try {
+      for (const n of batchSizes(this.maxBatch)) {
+        if (this.#disposed) return;
+        await this.#sessionFor(n);
+      }
+    } finally {
+      this.#preparing = false;
+    }
+  }
+
+  get report(): BatchingReport {
+    return { maxBatch: this.maxBatch, ready: [...this.#ready].sort((a, b) => a - b), preparing: this.#preparing };
   }
 
   #sessionFor(n: number): Promise<InferenceSession | undefined> {
@@ -28,9 +61,12 @@ export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> 
       const shape = [n, ...this.single.inputs[0].dims.slice(1)];
       s = InferenceSession.create(this.device, this.modelBytes, { inputShapes: { [this.#input]: shape } }).then(
         (session) => {
-          if (session.outputs[0].dims[0] === n) return session;
-          session.dispose();
-          return undefined;
+          if (session.outputs[0].dims[0] !== n || this.#disposed) {
+            session.dispose();
+            return undefined;
+          }
+          this.#ready.add(n);
+          return session;
         },
         () => undefined,
       );
@@ -56,7 +92,9 @@ export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> 
   }
 
   dispose(): void {
+    this.#disposed = true;
     for (const s of this.#sessions.values()) void s.then((session) => session?.dispose());
     this.#sessions.clear();
+    this.#ready.clear();
   }
 }

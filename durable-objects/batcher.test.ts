@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher, batchSizeFor } from './batcher.ts';
+import { Batcher, batchSizeFor, batchSizes } from './batcher.ts';
 
 describe('batchSizeFor', () => {
   it('should pick the largest power of two within the queue and the cap', () => {
     expect([1, 2, 3, 4, 5, 7, 8, 9, 16, 100].map((n) => batchSizeFor(n, 8))).toEqual([1, 2, 2, 4, 4, 4, 8, 8, 8, 8]);
     expect(batchSizeFor(5, 1)).toBe(1);
+  });
+});
+
+describe('batchSizes', () => {
+  it('should list every size batchSizeFor can pick, smallest first', () => {
+    expect(batchSizes(8)).toEqual([1, 2, 4, 8]);
+    expect(batchSizes(12)).toEqual([1, 2, 4, 8]);
+    expect(batchSizes(1)).toEqual([1]);
+    for (let n = 1; n <= 40; n++) expect(batchSizes(12)).toContain(batchSizeFor(n, 12));
   });
 });
 

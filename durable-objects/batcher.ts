@@ -23,6 +23,13 @@ interface Pending<In, Out> {
   reject(e: unknown): void;
 }
 
+/** Every batch size the batcher can pick for `max`: the powers of two up to it, smallest first. */
+export function batchSizes(max: number): number[] {
+  const sizes = [1];
+  while (sizes[sizes.length - 1] * 2 <= max) sizes.push(sizes[sizes.length - 1] * 2);
+  return sizes;
+}
+
 /** Largest power of two <= n and <= max. */
 export function batchSizeFor(n: number, max: number): number {
   let size = 1;

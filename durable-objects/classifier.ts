@@ -77,6 +77,7 @@ export class Classifier extends DurableObject<ClassifierEnv> {
       model: { key: this.env.MODEL_KEY, loaded: !!m, sha256: m?.sha256 ?? null, standIn: m?.standIn ?? null },
       loader: { ...this.#stats },
       batches: m ? Object.fromEntries(m.batcher.batches) : {},
+      batching: m?.sessions.report ?? null,
     });
     try {
       return report(await this.#ensureModel());

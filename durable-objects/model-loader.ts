@@ -88,8 +88,10 @@ export async function loadModel(config: ModelConfig, stats: LoaderStats): Promis
     throw modelUnavailable('model_incompatible', `The model "${config.MODEL_KEY}" takes ${session.inputs.map((i) => `${i.name} [${i.dims}]`).join(', ')}; the service feeds one ${INPUT_SHAPE.join('x')} image tensor. Put an ImageNet-style classifier with \`npm run model:put\`.`);
   }
   const classes = session.outputs[0].dims.reduce((a, b) => a * b, 1);
-  const sessions = new BatchedSessions(device, bytes, session);
-  const batcher = new Batcher(sessions, { maxBatch: Number(config.MAX_BATCH ?? 8) || 1, windowMs: Number(config.BATCH_WINDOW_MS ?? 0) || 0 });
+  const sessions = new BatchedSessions(device, bytes, session, Number(config.MAX_BATCH ?? 8) || 1);
+  // In the background: the first request need not wait for the batch sessions, and failures fall back to size 1.
+  void sessions.prepare();
+  const batcher = new Batcher(sessions, { maxBatch: sessions.maxBatch, windowMs: Number(config.BATCH_WINDOW_MS ?? 0) || 0 });
   return {
     batcher,
     sessions,

@@ -2,6 +2,7 @@
  * @module What the Classifier Durable Object returns over RPC. Errors travel as values, not exceptions:
  * an RPC exception loses its type, and the Worker needs the status, code and Retry-After to answer.
  */
+import type { BatchingReport } from './batched-sessions.ts';
 
 export interface Prediction {
   index: number;
@@ -48,6 +49,8 @@ export interface HealthReport {
   loader: LoaderStats;
   /** Batch size -> GPU runs of that size since the model loaded (dynamic batching). */
   batches: Record<string, number>;
+  /** Which batch sizes have a session built; null until the model is loaded. */
+  batching: BatchingReport | null;
 }
 
 /** Counters for tests and /healthz: one R2 read and one session build per load. */

@@ -15,11 +15,14 @@ const CONCURRENCY = 16;
 /** Memory may settle (JIT, allocator arenas) but must not keep growing with traffic. */
 const MAX_RSS_GROWTH = 0.2;
 /**
- * GPU host objects may differ from the warm-up reading by the few transient objects of a request in progress
- * then (a command encoder, a bind group, the bridge releasing ids in batches): a leak of one object per request
- * would be thousands, so a handful of slack separates the two. Buffer bytes must come back exactly.
+ * GPU host objects are compared with the warm-up reading once the DO has built its session for every batch
+ * size (see durable-objects/batched-sessions.ts), so load adds none. A command encoder, pass or command buffer
+ * of a run still in flight at the reading may differ; a leak of one object per request would be thousands, so
+ * a handful of slack separates the two. Buffer bytes must come back exactly.
  */
 const OBJECT_SLACK = 8;
+/** The service's default MAX_BATCH of 8: sessions for batch sizes 1, 2, 4 and 8. */
+const BATCH_SIZES = [1, 2, 4, 8];
 const COLOURS: readonly (readonly number[])[] = [
   [220, 30, 30],
   [30, 220, 30],
@@ -69,6 +72,15 @@ function workerdPids(): number[] {
     }
   }
   return pids;
+}
+
+/** Polls the service's /healthz until the DO has finished building its batch sessions. */
+async function batchSessionsReady(): Promise<number[]> {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    const health = (await (await fetch(`${service.url}/healthz`)).json()) as { batching: { ready: number[]; preparing: boolean } | null };
+    if (health.batching && !health.batching.preparing) return health.batching.ready;
+  }
+  throw new Error('the Classifier DO was still building its batch sessions after 120 s');
 }
 
 async function hostHealth(): Promise<HostHealth> {
@@ -145,10 +157,11 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
         expect(((await r.json()) as { top: { label: string }[] }).top[0].label).toBe(COLOUR_NAMES[colour]);
       }
     }
-    // A short concurrent burst so buffers that only concurrency creates exist before the baseline is taken.
+    // A short concurrent burst: queued requests run as dynamic batches, and those answer right too.
     const burst = await Promise.all(Array.from({ length: 32 }, (_, i) => fetch(`${service.url}/`, { method: 'POST', body: images[i % 3][0], headers: { 'Content-Type': 'image/png' } })));
     expect(burst.map((r) => r.status)).toEqual(Array(32).fill(200));
     await Promise.all(burst.map((r) => r.arrayBuffer()));
+    expect(await batchSessionsReady()).toEqual(BATCH_SIZES);
     idle = await hostHealth();
     expect(idle.connections).toBe(1);
     expect(workerdPids().length).toBeGreaterThan(0);

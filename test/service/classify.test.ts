@@ -50,6 +50,17 @@ describe('service (wrangler dev + GPU host)', () => {
     expect(Object.keys(health.batches).map(Number).some((size) => size > 1)).toBe(true);
   });
 
+  it('should build a session for every batch size in the background once the model is loaded', async () => {
+    type Batching = { maxBatch: number; ready: number[]; preparing: boolean } | null;
+    const batchingNow = async (): Promise<Batching> => ((await (await fetch(`${service.url}/healthz`)).json()) as { batching: Batching }).batching;
+    let batching = await batchingNow();
+    for (const deadline = Date.now() + 120_000; (!batching || batching.preparing) && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 250));
+      batching = await batchingNow();
+    }
+    expect(batching).toEqual({ maxBatch: 8, ready: [1, 2, 4, 8], preparing: false });
+  });
+
   it('should return the top-5 that onnxruntime gives on the reference preprocessing, as text/plain', async () => {
     const response = await classify(multipart(photo, 'image/jpeg'));
     expect(response.status).toBe(200);

@@ -1,6 +1,6 @@
 /**
  * Faults under the real service: no GPU host at start, the host killed (SIGKILL) or stopped (SIGTERM) with
- * requests in flight, repeated device loss. Every request ends in 200 or SPEC's 503 with Retry-After, none in a
+ * requests in flight, repeated device loss, the host hung (SIGSTOP). Every request ends in 200 or SPEC's 503 with Retry-After, none in a
  * 500 or a hang, and the service recovers on its own once the host is back without restarting wrangler dev.
  * Last, wrangler dev itself is restarted: the new Durable Object reloads the model from R2 transparently.
  */
@@ -135,6 +135,26 @@ describe('GPU host faults', () => {
       expect(after.sessionBuilds - before.sessionBuilds).toBeLessThanOrEqual(2);
     }
     expect(service.wranglerPid()).toBe(wranglerPid);
+  });
+
+  it('host hung (SIGSTOP) with requests in flight: 503 once the bridge timeout passes, not a hang; it heals after SIGCONT', async () => {
+    await untilServing();
+    const pid = service.hostPid()!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const statuses = await Promise.all(Array.from({ length: 3 }, () => classify().then(expectOkOr503)));
+      const waited = Date.now() - started;
+      console.log(`faults: requests to a stopped host: ${statuses.join(' ')} after ${waited} ms`);
+      // The DO's default per-call bound (durable-objects/gpu-source.ts) is 15 s: well inside SPEC's "no hang".
+      expect(statuses).toEqual([503, 503, 503]);
+      expect(waited).toBeLessThan(REQUEST_BOUND_MS);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const { unavailable } = await untilServing();
+    expect(unavailable).toBeLessThanOrEqual(2);
+    expect(service.hostPid()).toBe(pid);
   });
 });
 

@@ -7,8 +7,7 @@
  * take a batch dimension (e.g. a Reshape to a fixed [1, 1000]) falls back to running the images one by one.
  */
 import { InferenceSession } from '../engine/index.ts';
-import type { BatchRunner } from './batcher.ts';
-import { batchSizes } from './batcher.ts';
+import { batchSizes, type BatchRunner } from './batcher.ts';
 
 /** For /healthz: which batch sessions exist. */
 export interface BatchingReport {

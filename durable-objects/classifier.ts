@@ -11,6 +11,28 @@ import type { ClassifyValue, HealthReport, LoaderStats, RpcResult, ServiceErrorB
 
 export interface ClassifierEnv extends ModelConfig {}
 
+/**
+ * /healthz asks the GPU for one round trip (onSubmittedWorkDone) and calls it unhealthy when no answer comes in
+ * this time: a hung GPU host shows in health checks at once, not only after a request hits the bridge's 15 s
+ * bound. Generous against a busy GPU, whose queue holds at most a batch or two.
+ */
+const HEALTH_PROBE_MS = 5_000;
+
+/** Resolves when the device has answered a round trip; rejects with a 503 error when it does not in time. */
+async function probeGpu(device: GPUDevice): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = device.queue.onSubmittedWorkDone();
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(gpuUnavailable(`the GPU did not answer a health probe within ${HEALTH_PROBE_MS / 1000} s`)), HEALTH_PROBE_MS);
+  });
+  done.catch(() => undefined);
+  try {
+    await Promise.race([done, late]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
 function toErrorBody(e: unknown): ServiceErrorBody {
   if (e instanceof ServiceError) return e.body;
   if (e instanceof GpuError) return gpuUnavailable(e.message).body;
@@ -68,10 +90,10 @@ export class Classifier extends DurableObject<ClassifierEnv> {
     }
   }
 
-  /** For /healthz: GPU and model state; loads the model if nothing is loaded yet. */
+  /** For /healthz: GPU and model state; loads the model if nothing is loaded yet, then probes the GPU. */
   async health(): Promise<HealthReport> {
     const report = (m: LoadedModel | undefined, reason?: string): HealthReport => ({
-      ok: !!m,
+      ok: !!m && !reason,
       ...(reason ? { reason } : {}),
       gpu: m?.gpu ?? null,
       model: { key: this.env.MODEL_KEY, loaded: !!m, sha256: m?.sha256 ?? null, standIn: m?.standIn ?? null },
@@ -79,10 +101,17 @@ export class Classifier extends DurableObject<ClassifierEnv> {
       batches: m ? Object.fromEntries(m.batcher.batches) : {},
       batching: m?.sessions.report ?? null,
     });
+    let model: LoadedModel;
     try {
-      return report(await this.#ensureModel());
+      model = await this.#ensureModel();
     } catch (e) {
       return report(undefined, toErrorBody(e).message);
+    }
+    try {
+      await probeGpu(model.device);
+      return report(model);
+    } catch (e) {
+      return report(model, toErrorBody(e).message);
     }
   }
 }

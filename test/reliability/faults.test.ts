@@ -143,7 +143,15 @@ describe('GPU host faults', () => {
     process.kill(pid, 'SIGSTOP');
     try {
       const started = Date.now();
-      const statuses = await Promise.all(Array.from({ length: 3 }, () => classify().then(expectOkOr503)));
+      const requests = Promise.all(Array.from({ length: 3 }, () => classify().then(expectOkOr503)));
+      // /healthz probes the GPU with its own, shorter bound (durable-objects/classifier.ts): unhealthy within ~5 s.
+      const h = await health();
+      const healthAfter = Date.now() - started;
+      expect(h.status).toBe(503);
+      expect(h.body).toMatchObject({ ok: false, model: { loaded: true } });
+      expect(h.body.reason).toMatch(/did not answer a health probe/);
+      expect(healthAfter).toBeLessThan(10_000);
+      const statuses = await requests;
       const waited = Date.now() - started;
       console.log(`faults: requests to a stopped host: ${statuses.join(' ')} after ${waited} ms`);
       // The DO's default per-call bound (durable-objects/gpu-source.ts) is 15 s: well inside SPEC's "no hang".

@@ -1,7 +1,8 @@
 /**
  * Faults under the real service: no GPU host at start, the host killed (SIGKILL) or stopped (SIGTERM) with
- * requests in flight, repeated device loss, the host hung (SIGSTOP). Every request ends in 200 or SPEC's 503 with Retry-After, none in a
- * 500 or a hang, and the service recovers on its own once the host is back without restarting wrangler dev.
+ * requests in flight, repeated device loss, the host hung (SIGSTOP). Every request ends in 200 or SPEC's 503
+ * with Retry-After, none in a 500 or a hang, and the service recovers on its own once the host is back without
+ * restarting wrangler dev.
  * Last, wrangler dev itself is restarted: the new Durable Object reloads the model from R2 transparently.
  */
 import { readFile } from 'node:fs/promises';

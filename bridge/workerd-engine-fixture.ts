@@ -3,7 +3,7 @@
  * (InferenceSession) on a bridge device, as the classifier DO runs it. POST /load takes ONNX bytes,
  * POST /run a float32 input; /run answers the output bytes and the round trips it cost.
  */
-import { InferenceSession } from '../engine/index.ts';
+import { inferenceLimits, InferenceSession } from '../engine/index.ts';
 import { connectBridgeGPU, getBridgeStats } from './client.ts';
 
 interface Env {
@@ -27,8 +27,7 @@ export class EngineDO {
       const body = new Uint8Array(await request.arrayBuffer());
       if (path === '/load') {
         const adapter = await connectBridgeGPU(this.#env.HOST_URL, { token: this.#env.TOKEN }).requestAdapter();
-        const l = adapter!.limits;
-        this.#device = await adapter!.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize } });
+        this.#device = await adapter!.requestDevice({ requiredLimits: inferenceLimits(adapter!) });
         const before = getBridgeStats();
         this.#session = await InferenceSession.create(this.#device, body);
         return Response.json({ roundTrips: getBridgeStats().roundTrips - before.roundTrips, input: this.#session.inputs[0].name, output: this.#session.outputs[0].name });

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
 import { connectBridgeGPU, getBridgeStats } from '../bridge/client.ts';
 import { seededFloats } from '../bridge/test-workload.ts';
-import { InferenceSession } from '../engine/index.ts';
+import { inferenceLimits, InferenceSession } from '../engine/index.ts';
 import { SQUEEZENET11_PATH } from '../models/paths.ts';
 import { openDawnDevice } from './dawn.ts';
 import { LoopbackWebSocket } from './loopback-websocket.ts';
@@ -35,8 +35,7 @@ async function main(): Promise<void> {
   const input = seededFloats(3 * 224 * 224, 5).map((v) => v / 100);
   const direct = (await openDawnDevice()).device;
   const adapter = await connectBridgeGPU(url, { token, WebSocket: WS }).requestAdapter();
-  const l = adapter!.limits;
-  const bridged = await adapter!.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize } });
+  const bridged = await adapter!.requestDevice({ requiredLimits: inferenceLimits(adapter!) });
   const nativeSession = await InferenceSession.create(direct, model);
   const bridgeSession = await InferenceSession.create(bridged, model);
   const feeds = { [nativeSession.inputs[0].name]: input };

@@ -7,6 +7,7 @@
  */
 import { create, globals } from 'webgpu';
 import { isSoftwareAdapter } from '../engine/gpu/adapter.ts';
+import { inferenceLimits } from '../engine/gpu/limits.ts';
 
 export type DawnBackend = 'auto' | 'default' | 'vulkan' | 'opengles' | 'd3d12' | 'metal';
 
@@ -99,21 +100,7 @@ export async function openDawnAdapter(backend: DawnBackend = 'auto'): Promise<Da
 /** Opens an adapter and a device with the adapter's own limits (the defaults are lower than many GPUs). */
 export async function openDawnDevice(backend: DawnBackend = 'auto'): Promise<DawnAdapter & { device: GPUDevice }> {
   const found = await openDawnAdapter(backend);
-  const device = await found.adapter.requestDevice({ requiredLimits: pickLimits(found.adapter) });
+  const device = await found.adapter.requestDevice({ requiredLimits: inferenceLimits(found.adapter) });
   instanceOf.set(device, found.gpu);
   return { ...found, device };
-}
-
-/** Limits worth raising to the adapter's maximum for inference: binding sizes and storage buffer counts. */
-export function pickLimits(adapter: GPUAdapter): Record<string, number> {
-  const l = adapter.limits;
-  return {
-    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-    maxBufferSize: l.maxBufferSize,
-    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-    maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
-    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-  };
 }

@@ -7,8 +7,7 @@
  */
 import { LoopbackWebSocket } from '../../gpu-host/loopback-websocket.ts';
 import { connectBridgeGPU, installWebGPUConstants } from '../../bridge/client.ts';
-import { InferenceSession } from '../../engine/index.ts';
-import { pickLimits } from '../../gpu-host/dawn.ts';
+import { inferenceLimits, InferenceSession } from '../../engine/index.ts';
 import { startChildGpuHost } from './gpu-host-child.ts';
 import { sessionDetails } from './ours.ts';
 import type { LoadedPeer, Peer, PeerContext } from './types.ts';
@@ -23,7 +22,7 @@ export const oursBridge: Peer = {
       const gpu = connectBridgeGPU(host.url, { token: host.token, WebSocket: LoopbackWebSocket });
       const adapter = await gpu.requestAdapter({ featureLevel: ctx.dawn.featureLevel, powerPreference: 'high-performance' });
       if (!adapter) throw new Error('the GPU host offered no adapter');
-      const device = await adapter.requestDevice({ requiredLimits: pickLimits(adapter) });
+      const device = await adapter.requestDevice({ requiredLimits: inferenceLimits(adapter) });
       session = await InferenceSession.create(device, ctx.model.bytes, { inputShapes: { [ctx.model.inputName]: ctx.model.inputDims } });
       const s = session;
       const feeds = { [ctx.model.inputName]: ctx.input };

@@ -16,6 +16,24 @@ export function foldWorkgroups(count: number, limits: GPUSupportedLimits): [numb
   return [Math.ceil(count / y), y];
 }
 
+/**
+ * The limits every device the engine runs on is opened with: the adapter's own maxima for binding and buffer
+ * sizes (big weights) and compute resources, since WebGPU's defaults are lower than many GPUs offer. One list
+ * for dawn.node, the GPU host bridge (the Durable Object) and the bench, so they all run the same device.
+ */
+export function inferenceLimits(adapter: GPUAdapter): Record<string, number> {
+  const l = adapter.limits;
+  return {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+    maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+  };
+}
+
 export function checkBindingSize(what: string, bytes: number, limits: GPUSupportedLimits): void {
   if (bytes > limits.maxStorageBufferBindingSize) throw new LimitExceededError(`${what} binding size (bytes)`, bytes, limits.maxStorageBufferBindingSize);
 }

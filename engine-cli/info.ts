@@ -72,7 +72,7 @@ function kernelsByOp(graph: Graph, session: InferenceSession | undefined): Map<s
     const served = labels.get(n.opType);
     const anyKept = graph.nodes.some((m, j) => m.opType === n.opType && kept.has(m.name || `${m.opType}_${j}`));
     if (!anyKept) out.set(n.opType, REWRITTEN[n.opType] ?? 'removed by the optimizer (no dispatch)');
-    else if (!Object.hasOwn(KERNELS, n.opType) || (n.domain && n.domain !== 'ai.onnx')) out.set(n.opType, 'NO KERNEL');
+    else if (!Object.hasOwn(KERNELS, n.opType) || n.domain) out.set(n.opType, 'NO KERNEL');
     else if (!session) out.set(n.opType, 'kernel available');
     else if (!served) out.set(n.opType, 'no dispatch (view or in-place)');
     else out.set(n.opType, [...served].map(([k, c]) => `${k} x${c}`).join(', '));

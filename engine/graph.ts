@@ -18,7 +18,7 @@ export type DataType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'i
 export interface GraphNode {
   name: string;
   opType: string;
-  /** '' for the default ONNX domain. */
+  /** '' for the default ONNX domain (parse.ts stores 'ai.onnx' as ''). */
   domain: string;
   /** Input value names; '' marks an omitted optional input. */
   inputs: string[];

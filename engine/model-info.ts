@@ -10,6 +10,7 @@ import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
 import { optimize } from './optimize.ts';
+import { unsupportedNodes } from './plan.ts';
 
 export interface ModelInfo {
   inputs: { name: string; dims: (number | string)[]; dataType: string }[];
@@ -38,7 +39,7 @@ export interface ModelInfoOptions {
 }
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-const opKey = (n: { opType: string; domain: string }): string => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType);
+const opKey = (n: { opType: string; domain: string }): string => (n.domain ? `${n.domain}.${n.opType}` : n.opType);
 
 function countParameters(graph: Graph): number {
   let total = 0;
@@ -102,7 +103,7 @@ export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefin
   for (const n of graph.nodes) opCounts[opKey(n)] = (opCounts[opKey(n)] ?? 0) + 1;
   const opt = optimize(graph, kernels);
   // Judged after rewrites: a BatchNormalization folded into its Conv or a removed Identity needs no kernel.
-  const unsupportedOps = [...new Set(opt.nodes.filter((n) => (n.domain && n.domain !== 'ai.onnx') || !Object.hasOwn(kernels, n.opType)).map(opKey))];
+  const unsupportedOps = [...new Set(unsupportedNodes(opt.nodes, kernels).map(opKey))];
   const shapes = new Map<string, readonly number[]>();
   for (const v of graph.inputs) {
     shapes.set(v.name, options.inputShapes?.[v.name] ?? v.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1)));

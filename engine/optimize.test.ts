@@ -6,6 +6,7 @@ import { randomFloat32 } from '../test/helpers/random.ts';
 import { KERNELS } from '../shaders/registry.ts';
 import { parseModel } from './onnx/parse.ts';
 import { optimize } from './optimize.ts';
+import { modelInfo } from './model-info.ts';
 import { InferenceSession } from './session.ts';
 import { maxAbsDiff } from '../engine-cli/tolerance.ts';
 
@@ -115,6 +116,21 @@ describe('optimize: Constant and BatchNormalization', () => {
     const g = optimize(parseModel(bytes), KERNELS);
     expect(g.nodes.map((n) => n.opType)).toEqual(['Reshape']);
     expect(g.initializers.get('shape')).toEqual({ dims: [2], dataType: 'int64', ints: [1, -1] });
+  });
+
+  it("should treat nodes spelled in domain 'ai.onnx' as the default domain", () => {
+    const b = convBase()
+      .output('y', [1, 3, 5, 5])
+      .node('Constant', [], ['hi'], { value_float: attr.float(6) }, { domain: 'ai.onnx' })
+      .node('Clip', ['c', '', 'hi'], ['y'], {}, { domain: 'ai.onnx' });
+    const graph = parseModel(b.toBytes());
+    expect(graph.nodes.map((n) => n.domain)).toEqual(['', '', '']);
+    const g = optimize(graph, KERNELS);
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Conv']);
+    expect(g.nodes[0].activation).toEqual({ kind: 'clip', min: -3.4028234663852886e38, max: 6 });
+    const info = modelInfo(graph, KERNELS);
+    expect(Object.keys(info.opCounts)).toEqual(['Conv', 'Constant', 'Clip']);
+    expect(info.unsupportedOps).toEqual([]);
   });
 
   const bnModel = (): Uint8Array =>

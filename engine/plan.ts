@@ -66,13 +66,14 @@ export interface PlanOptions {
   offsetAlignment: number;
 }
 
-/** Lists every node whose op has no kernel, or that fails its definition's static checks. */
+/** Nodes outside the default domain, or whose op has no kernel in `kernels`. */
+export function unsupportedNodes(nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): UnsupportedNode[] {
+  return nodes.filter((n) => n.domain || !Object.hasOwn(kernels, n.opType)).map((n) => ({ opType: n.opType, domain: n.domain, node: n.name }));
+}
+
+/** Throws UnsupportedOpError listing every node whose op has no kernel. */
 export function checkSupport(nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): void {
-  const missing: UnsupportedNode[] = [];
-  for (const n of nodes) {
-    if (n.domain && n.domain !== 'ai.onnx') missing.push({ opType: n.opType, domain: n.domain, node: n.name });
-    else if (!Object.hasOwn(kernels, n.opType)) missing.push({ opType: n.opType, domain: '', node: n.name });
-  }
+  const missing = unsupportedNodes(nodes, kernels);
   if (missing.length) throw new UnsupportedOpError(missing);
 }
 

@@ -65,7 +65,7 @@ export function parseModel(bytes: Uint8Array): Graph {
       const v = decodeAttribute(a, `node "${name}"`);
       if (v !== undefined) attributes.set(a.name ?? '', v);
     }
-    return { name, opType: n.opType ?? '', domain: n.domain ?? '', inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attributes };
+    return { name, opType: n.opType ?? '', domain: n.domain === 'ai.onnx' ? '' : (n.domain ?? ''), inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attributes };
   });
   const inputs = (g.input ?? []).filter((v) => !initializers.has(v.name ?? '')).map(valueInfo);
   const outputs = (g.output ?? []).map(valueInfo);

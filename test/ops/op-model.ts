@@ -1,8 +1,9 @@
 /**
  * @module Op tests against onnxruntime: build a small model, run it on ORT (CPU) and on our engine with the same
- * seeded inputs, compare with |got - want| <= 1e-4 + 1e-3 * |want|.
+ * seeded inputs, compare with |got - want| <= ATOL + RTOL * |want| (engine-cli/tolerance.ts: 1e-4, 1e-3).
  */
 import { expect } from 'vitest';
+import { ATOL, RTOL } from '../../engine-cli/tolerance.ts';
 import { InferenceSession, type SessionOptions, type SessionStats } from '../../engine/index.ts';
 import { ModelBuilder, type Attribute, type Dim } from '../../models/onnx-builder.ts';
 import { getTestDevice } from '../helpers/device.ts';
@@ -61,12 +62,12 @@ export function randomFeeds(inputs: Record<string, readonly number[]>): Record<s
   return Object.fromEntries(Object.entries(inputs).map(([name, dims]) => [name, { data: randomFloat32(sizeOf(dims), seed++), dims: [...dims] }]));
 }
 
-export function expectClose(got: Float32Array, want: Float32Array, what: string): void {
+function expectClose(got: Float32Array, want: Float32Array, what: string): void {
   expect(got.length, `${what}: length`).toBe(want.length);
   let worst = -1;
   let worstExcess = 0;
   for (let i = 0; i < want.length; i++) {
-    const excess = Math.abs(got[i] - want[i]) - (1e-4 + 1e-3 * Math.abs(want[i]));
+    const excess = Math.abs(got[i] - want[i]) - (ATOL + RTOL * Math.abs(want[i]));
     if (!(excess <= worstExcess)) {
       worstExcess = Number.isNaN(excess) ? Infinity : excess;
       worst = i;

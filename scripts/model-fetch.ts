@@ -20,7 +20,8 @@ export interface FetchOptions {
   retries?: number;
 }
 
-export async function fetchModel(config: ProjectConfig, o: FetchOptions): Promise<void> {
+/** Resolves to the stored model's size in bytes. */
+export async function fetchModel(config: ProjectConfig, o: FetchOptions): Promise<number> {
   const base = o.baseUrl ?? process.env.MODEL_FETCH_BASE_URL ?? ZOO_BASE_URL;
   const files = o.files ?? { model: SQUEEZENET11_ZOO, labels: SYNSET_ZOO };
   const persistTo = o.persistTo ?? LOCAL_STATE_DIR;
@@ -41,6 +42,7 @@ export async function fetchModel(config: ProjectConfig, o: FetchOptions): Promis
     throw e;
   }
   o.log(`stored ${config.modelKey} (${model.byteLength} bytes, sha256 ${files.model.sha256}) and ${config.labelsKey} in local R2`);
+  return model.byteLength;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -23,9 +23,7 @@ export async function provisionModel(config: ProjectConfig, log: (line: string) 
   log(`No model in local R2 under "${config.modelKey}": trying npm run model:fetch...`);
   try {
     const { fetchModel } = await import('./model-fetch.ts');
-    await fetchModel(config, { log, timeoutMs: 20_000 });
-    const fetched = await getLocalObject(config.bucket, config.modelKey);
-    if (fetched) return { source: 'fetched', bytes: fetched.byteLength };
+    return { source: 'fetched', bytes: await fetchModel(config, { log, timeoutMs: 20_000 }) };
   } catch (e) {
     log(`model:fetch failed (${(e as Error).message}); using the generated stand-in instead.`);
   }

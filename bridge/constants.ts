@@ -22,7 +22,6 @@ const CONSTANTS = {
   GPUColorWrite: { RED: 0x1, GREEN: 0x2, BLUE: 0x4, ALPHA: 0x8, ALL: 0xf },
 } as const;
 
-export const MAP_READ = CONSTANTS.GPUMapMode.READ;
 export const MAP_WRITE = CONSTANTS.GPUMapMode.WRITE;
 
 /** Defines each namespace on globalThis only where the runtime lacks it (never overrides a native one). */

@@ -12,8 +12,6 @@ import { ErrorScopeMirror } from './error-scopes.ts';
 import { BridgeHostError, ObjectTable, type HostCaps } from './object-table.ts';
 import { ReplySink } from './reply-sink.ts';
 
-const MAP_READ = 1;
-
 export class HostSession {
   readonly table: ObjectTable;
   readonly #dawn: DawnAdapter;
@@ -296,7 +294,7 @@ export class HostSession {
       return range;
     });
     // The reply carries the bytes for both modes: WebGPU maps MAP_WRITE buffers with their current contents.
-    this.#await(cmd, done, () => ({ mode: mode & MAP_READ ? 'read' : 'write' }), (range) => range);
+    this.#await(cmd, done, () => undefined, (range) => range);
   }
 
   #createPipelineAsync(cmd: Command): void {

@@ -5,13 +5,11 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodeTensorProto } from '../models/tensor-proto.ts';
 import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { runOrt } from '../test/helpers/ort.ts';
 import { randomFloat32 } from '../test/helpers/random.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { PROJECT_ROOT } from '../scripts/project-config.ts';
 
 export interface CliResult {
   code: number | null;
@@ -23,7 +21,7 @@ export interface CliResult {
 export function runCli(args: readonly string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--import', './tools/wgsl-register.mjs', 'engine-cli/main.ts', ...args], {
-      cwd: REPO_ROOT,
+      cwd: PROJECT_ROOT,
       env: { ...process.env, EGL_PLATFORM: process.env.EGL_PLATFORM ?? 'surfaceless' },
     });
     let stdout = '';

@@ -6,12 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Flags for a quiet, offline, sandbox-less headless run in containers (root cannot use the sandbox). */
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export function ensureChromium(): void {
+function ensureChromium(): void {
   if (existsSync(CHROMIUM_PATH)) return;
   const command = 'apt-get update && apt-get install -y chromium';
   if (process.getuid?.() !== 0) throw new Error(`Browser tests need Debian's chromium at ${CHROMIUM_PATH}. As root run:\n  ${command}`);

@@ -8,7 +8,8 @@
  */
 import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
-import type { Activation, OpDefinition, PlannedNode } from './kernel.ts';
+import type { OpDefinition, PlannedNode } from './kernel.ts';
+import { activationOf } from './activation.ts';
 
 /** Ops with no work at inference: output 0 is input 0. */
 export const PASS_THROUGH_OPS: ReadonlySet<string> = new Set(['Identity', 'Dropout']);
@@ -105,36 +106,12 @@ function foldBatchNorm(g: OptimizedGraph): void {
   });
 }
 
-function activationOf(node: PlannedNode, initializers: Map<string, ConstTensor>, opset: number): Activation | undefined {
-  switch (node.opType) {
-    case 'Relu':
-      return { kind: 'relu' };
-    case 'Sigmoid':
-      return { kind: 'sigmoid' };
-    case 'LeakyRelu':
-      return { kind: 'leakyrelu', alpha: attr(node, 'alpha', 0.01) };
-    case 'Clip': {
-      if (opset < 11) return { kind: 'clip', min: attr(node, 'min', -3.4028234663852886e38), max: attr(node, 'max', 3.4028234663852886e38) };
-      const bound = (i: number, fallback: number): number | undefined => {
-        if (!node.inputs[i]) return fallback;
-        const c = initializers.get(node.inputs[i])?.floats;
-        return c ? c[0] : undefined;
-      };
-      const min = bound(1, -3.4028234663852886e38);
-      const max = bound(2, 3.4028234663852886e38);
-      return min === undefined || max === undefined ? undefined : { kind: 'clip', min, max };
-    }
-    default:
-      return undefined;
-  }
-}
-
 function fuseActivations(g: OptimizedGraph, kernels: Readonly<Record<string, OpDefinition>>, opset: number): void {
   const counts = consumerCounts(g.nodes, g.outputValues.values());
   const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
   g.nodes = g.nodes.filter((act) => {
     if (act.domain) return true;
-    const activation = activationOf(act, g.initializers, opset);
+    const activation = activationOf(act, opset, (i) => g.initializers.get(act.inputs[i]));
     if (!activation) return true;
     const prev = producer.get(act.inputs[0]);
     if (!prev || prev.activation || prev.outputs.length !== 1 || !kernels[prev.opType]?.fusesActivation) return true;

@@ -3,7 +3,7 @@ import { median, p90 } from './stats.ts';
 import type { Peer, PeerContext } from './peers/types.ts';
 
 export type PeerResult =
-  | { ok: true; medianMs: number; p90Ms: number; samples: number[]; loadMs: number; output: Float32Array; details?: Record<string, string | number> }
+  | { ok: true; medianMs: number; p90Ms: number; loadMs: number; output: Float32Array; details?: Record<string, string | number> }
   | { ok: false; error: string };
 
 export interface RunPlan {
@@ -35,7 +35,7 @@ export async function measurePeer(peer: Peer, ctx: PeerContext, plan: RunPlan): 
       samples.push(performance.now() - t0);
     }
     // Copy: some runtimes reuse or free the output's memory on dispose.
-    return { ok: true, medianMs: median(samples), p90Ms: p90(samples), samples, loadMs, output: Float32Array.from(output), details: loaded.details };
+    return { ok: true, medianMs: median(samples), p90Ms: p90(samples), loadMs, output: Float32Array.from(output), details: loaded.details };
   } catch (e) {
     return { ok: false, error: message(e) };
   } finally {

@@ -6,39 +6,33 @@
  * workerd's WebSocket, masks natively: plain `ws` would add ~3 ms per 600 KB input that production never pays.
  */
 import { LoopbackWebSocket } from '../../gpu-host/loopback-websocket.ts';
-import { connectBridgeGPU, installWebGPUConstants } from '../../bridge/client.ts';
-import { inferenceLimits, InferenceSession } from '../../engine/index.ts';
+import { connectBridgeGPU } from '../../bridge/client.ts';
+import { inferenceLimits } from '../../engine/index.ts';
 import { startChildGpuHost } from './gpu-host-child.ts';
-import { sessionDetails } from './ours.ts';
+import { oursOn } from './ours.ts';
 import type { LoadedPeer, Peer, PeerContext } from './types.ts';
 
 export const oursBridge: Peer = {
   name: 'ours-bridge',
   async load(ctx: PeerContext): Promise<LoadedPeer> {
-    installWebGPUConstants();
     const host = await startChildGpuHost();
-    let session: InferenceSession | undefined;
     try {
       const gpu = connectBridgeGPU(host.url, { token: host.token, WebSocket: LoopbackWebSocket });
       const adapter = await gpu.requestAdapter({ featureLevel: ctx.dawn.featureLevel, powerPreference: 'high-performance' });
       if (!adapter) throw new Error('the GPU host offered no adapter');
       const device = await adapter.requestDevice({ requiredLimits: inferenceLimits(adapter) });
-      session = await InferenceSession.create(device, ctx.model.bytes, { inputShapes: { [ctx.model.inputName]: ctx.model.inputDims } });
-      const s = session;
-      const feeds = { [ctx.model.inputName]: ctx.input };
-      const outputName = s.outputs[0].name;
       const info = adapter.info;
+      const peer = await oursOn(device, ctx);
       return {
-        run: async () => (await s.run(feeds))[outputName].data,
-        details: { ...sessionDetails(s), host: `${info.device} ${info.description}`.trim() },
+        run: peer.run,
+        details: { ...peer.details, host: `${info.device} ${info.description}`.trim() },
         dispose: async () => {
-          s.dispose();
+          await peer.dispose();
           device.destroy();
           await host.stop();
         },
       };
     } catch (e) {
-      session?.dispose();
       await host.stop();
       throw e;
     }

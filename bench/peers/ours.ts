@@ -3,11 +3,11 @@ import { InferenceSession } from '../../engine/index.ts';
 import type { LoadedPeer, Peer, PeerContext } from './types.ts';
 
 /** Also used by the profiler, which needs the session itself, not only `run`. */
-export async function createOursSession(ctx: PeerContext): Promise<InferenceSession> {
-  return InferenceSession.create(ctx.dawn.device, ctx.model.bytes, { inputShapes: { [ctx.model.inputName]: ctx.model.inputDims } });
+export async function createOursSession(ctx: PeerContext, device: GPUDevice = ctx.dawn.device): Promise<InferenceSession> {
+  return InferenceSession.create(device, ctx.model.bytes, { inputShapes: { [ctx.model.inputName]: ctx.model.inputDims } });
 }
 
-export function sessionDetails(session: InferenceSession): Record<string, string | number> {
+function sessionDetails(session: InferenceSession): Record<string, string | number> {
   const s = session.stats;
   return {
     dispatches: s.dispatches,
@@ -21,16 +21,18 @@ export function sessionDetails(session: InferenceSession): Record<string, string
   };
 }
 
+/** The engine as a loaded peer on `device`: ours' dawn.node device, or ours-bridge's bridged one. */
+export async function oursOn(device: GPUDevice, ctx: PeerContext): Promise<LoadedPeer & { details: Record<string, string | number> }> {
+  const session = await createOursSession(ctx, device);
+  const feeds = { [ctx.model.inputName]: ctx.input };
+  return {
+    run: async () => (await session.run(feeds))[ctx.model.outputName].data,
+    details: sessionDetails(session),
+    dispose: () => session.dispose(),
+  };
+}
+
 export const ours: Peer = {
   name: 'ours',
-  async load(ctx: PeerContext): Promise<LoadedPeer> {
-    const session = await createOursSession(ctx);
-    const feeds = { [ctx.model.inputName]: ctx.input };
-    const outputName = session.outputs[0].name;
-    return {
-      run: async () => (await session.run(feeds))[outputName].data,
-      details: sessionDetails(session),
-      dispose: () => session.dispose(),
-    };
-  },
+  load: (ctx) => oursOn(ctx.dawn.device, ctx),
 };

@@ -4,20 +4,23 @@
  * bytes (decode + EXIF orientation + preprocess) through prepareImage.
  */
 import { describe, expect, it } from 'vitest';
-import encodeJpegRaw, { init as initJpegEncRaw } from '@jsquash/jpeg/encode';
-import encodePngRaw, { init as initPngEnc } from '@jsquash/png/encode';
+import { maxAbsDiff as engineMaxAbsDiff } from '../engine-cli/tolerance.ts';
 import { prepareImage } from '../images/index.ts';
 import { toModelInput } from '../images/preprocess.ts';
-import { referenceDecode, referencePreprocess, referenceTensor, wasm, type ReferenceImage } from './helpers/reference-preprocess.ts';
+import { encodeJpeg, encodePng, withExifOrientation } from '../images/test-fixtures.ts';
+import { referenceDecode, referencePreprocess, referenceTensor, type ReferenceImage } from './helpers/reference-preprocess.ts';
 
 /** The agreed bound; the measured figure is logged. */
 const TOLERANCE = 0.02;
 
+/**
+ * engine-cli/tolerance.ts's maxAbsDiff, after checking the lengths and that every value is finite: that one
+ * counts NaN against NaN (and equal infinities) as 0, which here must fail as it always did.
+ */
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
+  expect(a.every(Number.isFinite) && b.every(Number.isFinite), 'every value finite').toBe(true);
+  return engineMaxAbsDiff(a, b);
 }
 
 /** Smooth gradients plus deterministic noise and a translucent band: exercises filtering and compositing. */
@@ -49,14 +52,12 @@ describe('reference preprocessing agrees with images/', () => {
   });
 
   it('from file bytes: JPEG with EXIF orientation 6 (mozjpeg rotates for the reference), PNG with alpha', async () => {
-    await (initJpegEncRaw as unknown as (m: WebAssembly.Module) => Promise<void>)(await wasm('@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm'));
-    await initPngEnc(await wasm('@jsquash/png/codec/pkg/squoosh_png_bg.wasm'));
     const picture = synthetic(400, 300, 7);
     for (let i = 3; i < picture.data.length; i += 4) picture.data[i] = 255;
-    const jpeg = new Uint8Array(await (encodeJpegRaw as unknown as (i: ReferenceImage, o: object) => Promise<ArrayBuffer>)(picture, { quality: 90 }));
-    const png = new Uint8Array(await (encodePngRaw as unknown as (i: ReferenceImage) => Promise<ArrayBuffer>)(synthetic(333, 444, 3)));
+    const jpeg = await encodeJpeg(picture, { quality: 90 });
+    const png = await encodePng(synthetic(333, 444, 3));
 
-    for (const [name, bytes] of [['jpeg+exif6', withOrientation6(jpeg)], ['png', png]] as const) {
+    for (const [name, bytes] of [['jpeg+exif6', withExifOrientation(jpeg, 6)], ['png', png]] as const) {
       const ours = await prepareImage(bytes);
       const reference = await referenceDecode(bytes);
       expect([ours.width, ours.height], name).toEqual([reference.width, reference.height]);
@@ -68,11 +69,3 @@ describe('reference preprocessing agrees with images/', () => {
     }
   });
 });
-
-/** APP1 EXIF with IFD0 Orientation = 6, inserted after SOI (big-endian TIFF, one SHORT entry). */
-function withOrientation6(jpeg: Uint8Array): Uint8Array {
-  const tiff = [0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0];
-  const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
-  const app1 = [0xff, 0xe1, 0, payload.length + 2, ...payload];
-  return new Uint8Array([...jpeg.subarray(0, 2), ...app1, ...jpeg.subarray(2)]);
-}

@@ -140,10 +140,6 @@ export class ModelBuilder {
     return this;
   }
 
-  get nodeCount(): number {
-    return this.nodes.length;
-  }
-
   toProto(): proto.ModelProto {
     const o = this.options;
     const opsets = typeof o.opset === 'number' ? [{ domain: '', version: o.opset }] : o.opset;

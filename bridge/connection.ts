@@ -162,6 +162,18 @@ export class BridgeConnection {
     this.#registry?.register(proxy, id);
   }
 
+  /**
+   * A proxy for a new host object: allocates its id, then builds the creating command's arguments (which may
+   * throw, the id already spent), queues the command, makes the proxy and tracks it.
+   */
+  create<T extends object>(op: Op, args: (id: number) => CommandArgs, make: (id: number) => T): T {
+    const id = this.newId();
+    this.enqueue(op, args(id));
+    const proxy = make(id);
+    this.track(proxy, id);
+    return proxy;
+  }
+
   /** Appends a non-awaited command to the batch. After loss commands are dropped, as a lost device ignores them. */
   enqueue(op: Op, args?: CommandArgs): void {
     if (this.#closed) return;

@@ -84,19 +84,15 @@ export class BridgeDevice extends EventTarget {
   }
 
   createBuffer(desc: GPUBufferDescriptor): BridgeBuffer {
-    const id = this.conn.newId();
-    this.conn.enqueue(Op.CreateBuffer, { nums: [id, desc.size, desc.usage, desc.mappedAtCreation ? 1 : 0], json: desc.label ? { label: desc.label } : undefined });
-    const buffer = new BridgeBuffer(this.conn, id, desc);
-    this.conn.track(buffer, id);
-    return buffer;
+    return this.conn.create(
+      Op.CreateBuffer,
+      (id) => ({ nums: [id, desc.size, desc.usage, desc.mappedAtCreation ? 1 : 0], json: desc.label ? { label: desc.label } : undefined }),
+      (id) => new BridgeBuffer(this.conn, id, desc),
+    );
   }
 
   createShaderModule(desc: GPUShaderModuleDescriptor): BridgeShaderModule {
-    const id = this.conn.newId();
-    this.conn.enqueue(Op.CreateShaderModule, { nums: [id], json: { code: desc.code, label: desc.label } });
-    const module = new BridgeShaderModule(this.conn, id, desc.label);
-    this.conn.track(module, id);
-    return module;
+    return this.conn.create(Op.CreateShaderModule, (id) => ({ nums: [id], json: { code: desc.code, label: desc.label } }), (id) => new BridgeShaderModule(this.conn, id, desc.label));
   }
 
   #pipelineJson(desc: GPUComputePipelineDescriptor): unknown {
@@ -112,11 +108,7 @@ export class BridgeDevice extends EventTarget {
   }
 
   createComputePipeline(desc: GPUComputePipelineDescriptor): BridgeComputePipeline {
-    const id = this.conn.newId();
-    this.conn.enqueue(Op.CreateComputePipeline, { nums: [id], json: this.#pipelineJson(desc) });
-    const pipeline = new BridgeComputePipeline(this.conn, id, desc.label);
-    this.conn.track(pipeline, id);
-    return pipeline;
+    return this.conn.create(Op.CreateComputePipeline, (id) => ({ nums: [id], json: this.#pipelineJson(desc) }), (id) => new BridgeComputePipeline(this.conn, id, desc.label));
   }
 
   /** Resolves once the host has compiled it; rejects with a GPUPipelineError-like error (`reason`) when it fails. */
@@ -130,30 +122,36 @@ export class BridgeDevice extends EventTarget {
   }
 
   createBindGroupLayout(desc: GPUBindGroupLayoutDescriptor): BridgeBindGroupLayout {
-    const id = this.conn.newId();
-    const entries = [...desc.entries].map((e) => ({ binding: e.binding, visibility: e.visibility, buffer: e.buffer, storageTexture: e.storageTexture, texture: e.texture, sampler: e.sampler }));
-    this.conn.enqueue(Op.CreateBindGroupLayout, { nums: [id], json: { label: desc.label, entries } });
-    const layout = new BridgeBindGroupLayout(this.conn, id, desc.label);
-    this.conn.track(layout, id);
-    return layout;
+    return this.conn.create(
+      Op.CreateBindGroupLayout,
+      (id) => {
+        const entries = [...desc.entries].map((e) => ({ binding: e.binding, visibility: e.visibility, buffer: e.buffer, storageTexture: e.storageTexture, texture: e.texture, sampler: e.sampler }));
+        return { nums: [id], json: { label: desc.label, entries } };
+      },
+      (id) => new BridgeBindGroupLayout(this.conn, id, desc.label),
+    );
   }
 
   createPipelineLayout(desc: GPUPipelineLayoutDescriptor): BridgePipelineLayout {
-    const id = this.conn.newId();
-    const layouts = [...desc.bindGroupLayouts].map((l, i) => (l == null ? null : idOf(this.conn, l, `createPipelineLayout: bindGroupLayouts[${i}]`)));
-    this.conn.enqueue(Op.CreatePipelineLayout, { nums: [id], json: { label: desc.label, bindGroupLayouts: layouts } });
-    const layout = new BridgePipelineLayout(this.conn, id, desc.label);
-    this.conn.track(layout, id);
-    return layout;
+    return this.conn.create(
+      Op.CreatePipelineLayout,
+      (id) => {
+        const layouts = [...desc.bindGroupLayouts].map((l, i) => (l == null ? null : idOf(this.conn, l, `createPipelineLayout: bindGroupLayouts[${i}]`)));
+        return { nums: [id], json: { label: desc.label, bindGroupLayouts: layouts } };
+      },
+      (id) => new BridgePipelineLayout(this.conn, id, desc.label),
+    );
   }
 
   createBindGroup(desc: GPUBindGroupDescriptor): BridgeBindGroup {
-    const id = this.conn.newId();
-    const entries = [...desc.entries].map((e) => ({ binding: e.binding, resource: bindingResource(this.conn, e.resource, e.binding) }));
-    this.conn.enqueue(Op.CreateBindGroup, { nums: [id], json: { label: desc.label, layout: idOf(this.conn, desc.layout, 'createBindGroup: layout'), entries } });
-    const group = new BridgeBindGroup(this.conn, id, desc.label);
-    this.conn.track(group, id);
-    return group;
+    return this.conn.create(
+      Op.CreateBindGroup,
+      (id) => {
+        const entries = [...desc.entries].map((e) => ({ binding: e.binding, resource: bindingResource(this.conn, e.resource, e.binding) }));
+        return { nums: [id], json: { label: desc.label, layout: idOf(this.conn, desc.layout, 'createBindGroup: layout'), entries } };
+      },
+      (id) => new BridgeBindGroup(this.conn, id, desc.label),
+    );
   }
 
   createCommandEncoder(desc?: GPUCommandEncoderDescriptor): BridgeCommandEncoder {
@@ -161,11 +159,7 @@ export class BridgeDevice extends EventTarget {
   }
 
   createQuerySet(desc: GPUQuerySetDescriptor): BridgeQuerySet {
-    const id = this.conn.newId();
-    this.conn.enqueue(Op.CreateQuerySet, { nums: [id], json: { type: desc.type, count: desc.count, label: desc.label } });
-    const set = new BridgeQuerySet(this.conn, id, desc);
-    this.conn.track(set, id);
-    return set;
+    return this.conn.create(Op.CreateQuerySet, (id) => ({ nums: [id], json: { type: desc.type, count: desc.count, label: desc.label } }), (id) => new BridgeQuerySet(this.conn, id, desc));
   }
 
   pushErrorScope(filter: GPUErrorFilter): void {

@@ -98,9 +98,5 @@ export class BridgeCommandEncoder extends Handle {
 }
 
 export function createCommandEncoder(conn: BridgeConnection, desc: GPUCommandEncoderDescriptor = {}): BridgeCommandEncoder {
-  const id = conn.newId();
-  conn.enqueue(Op.CreateCommandEncoder, { nums: [id] });
-  const encoder = new BridgeCommandEncoder(conn, id, desc.label);
-  conn.track(encoder, id);
-  return encoder;
+  return conn.create(Op.CreateCommandEncoder, (id) => ({ nums: [id] }), (id) => new BridgeCommandEncoder(conn, id, desc.label));
 }

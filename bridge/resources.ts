@@ -28,11 +28,7 @@ export class BridgeBindGroup extends Handle {}
 export class BridgeComputePipeline extends Handle {
   /** A new layout object per call, as in WebGPU; the host resolves it from its own pipeline. */
   getBindGroupLayout(index: number): BridgeBindGroupLayout {
-    const id = this.conn.newId();
-    this.conn.enqueue(Op.GetBindGroupLayout, { nums: [this.id, index, id] });
-    const layout = new BridgeBindGroupLayout(this.conn, id, undefined);
-    this.conn.track(layout, id);
-    return layout;
+    return this.conn.create(Op.GetBindGroupLayout, (id) => ({ nums: [this.id, index, id] }), (id) => new BridgeBindGroupLayout(this.conn, id, undefined));
   }
 }
 

@@ -22,7 +22,7 @@ export interface OptimizedGraph {
 }
 
 /** Counts how many node inputs (and graph outputs) read each value. */
-function consumerCounts(nodes: readonly PlannedNode[], graphOutputs: Iterable<string>): Map<string, number> {
+export function consumerCounts(nodes: readonly PlannedNode[], graphOutputs: Iterable<string>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const n of nodes) for (const i of n.inputs) if (i) counts.set(i, (counts.get(i) ?? 0) + 1);
   for (const o of graphOutputs) counts.set(o, (counts.get(o) ?? 0) + 1);

@@ -15,7 +15,7 @@
 import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
-import type { OptimizedGraph } from './optimize.ts';
+import { consumerCounts, type OptimizedGraph } from './optimize.ts';
 import { EngineError, InvalidShapeError, ModelLoadError, UnsupportedOpError, UnsupportedVariantError, type UnsupportedNode } from './errors.ts';
 import { sizeOf } from './shape/broadcast.ts';
 
@@ -99,12 +99,11 @@ export function buildPlan(graph: Graph, opt: OptimizedGraph, kernels: Readonly<R
   // Kahn's algorithm in model order: stable and deterministic.
   const steps: PlanStep[] = [];
   const pending = [...opt.nodes];
-  const available = new Set<string>([...shapes.keys()]);
   while (pending.length) {
-    const i = pending.findIndex((n) => n.inputs.every((x) => !x || available.has(x)));
+    const i = pending.findIndex((n) => n.inputs.every((x) => !x || shapes.has(x)));
     if (i < 0) {
       const n = pending[0];
-      const lacking = n.inputs.filter((x) => x && !available.has(x));
+      const lacking = n.inputs.filter((x) => x && !shapes.has(x));
       throw new ModelLoadError(`Node "${n.name}" (${n.opType}) reads ${lacking.map((x) => `"${x}"`).join(', ')}, which no node, input or initializer provides (or the graph has a cycle)`);
     }
     const node = pending.splice(i, 1)[0];
@@ -120,10 +119,7 @@ export function buildPlan(graph: Graph, opt: OptimizedGraph, kernels: Readonly<R
     const outputShapes = inferShapesOf(def, node, graph.opset, inputShapes, constants);
     outputShapes.forEach((s, k) => {
       if (s.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`${node.opType} (node "${node.name}") would produce shape [${s}]`);
-      if (node.outputs[k]) {
-        shapes.set(node.outputs[k], s);
-        available.add(node.outputs[k]);
-      }
+      if (node.outputs[k]) shapes.set(node.outputs[k], s);
     });
     steps.push({ node, def, inputShapes, outputShapes, constants, elided: !!def.view });
   }
@@ -167,9 +163,7 @@ function placeValues(
     storages.push({ kind: 'input', byteSize: bytesOf(inp.name), name: inp.name });
   }
 
-  const consumers = new Map<string, number>();
-  for (const s of steps) for (const i of s.node.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
-  for (const o of outputs) consumers.set(o.value, (consumers.get(o.value) ?? 0) + 1);
+  const consumers = consumerCounts(steps.map((s) => s.node), outputs.map((o) => o.value));
   const producedBy = new Map<string, PlanStep>();
   for (const s of steps) for (const o of s.node.outputs) if (o) producedBy.set(o, s);
 
@@ -282,7 +276,7 @@ function concatCanBeInPlace(
   for (let k = 0; k < s.node.inputs.length; k++) {
     const v = s.node.inputs[k];
     const p = producedBy.get(v);
-    if (!p || p.elided || p.def.view || consumers.get(v) !== 1 || parent.has(v)) return false;
+    if (!p || p.elided || consumers.get(v) !== 1 || parent.has(v)) return false;
     if (offset % alignment !== 0) return false;
     offset += sizeOf(s.inputShapes[k]!) * FLOAT_BYTES;
   }

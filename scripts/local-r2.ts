@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
 
 const run = promisify(execFile);
-const WRANGLER = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler');
+/** The project's wrangler binary (also what `npm start` runs `wrangler dev` with). */
+export const WRANGLER = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler');
 
 /** wrangler must not phone home: the service runs offline. */
 export const OFFLINE_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };

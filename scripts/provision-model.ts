@@ -4,17 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { PROJECT_ROOT, type ProjectConfig } from './project-config.ts';
+import { SHARED_SYNSETS_PATH, type ProjectConfig } from './project-config.ts';
 import { getLocalObject, putLocalObject } from './local-r2.ts';
 
 export interface ProvisionedModel {
   source: 'stored' | 'fetched' | 'stand-in';
   bytes: number;
 }
-
-/** The workplace's label list, used for the stand-in in development checkouts only (users get synset.txt from model:fetch). */
-const DEV_LABELS = path.join(PROJECT_ROOT, '..', 'shared', 'data', 'imagenet-synsets.txt');
 
 export async function provisionModel(config: ProjectConfig, log: (line: string) => void): Promise<ProvisionedModel> {
   const stored = await getLocalObject(config.bucket, config.modelKey);
@@ -32,8 +28,9 @@ export async function provisionModel(config: ProjectConfig, log: (line: string) 
   const paths = await ensureGeneratedModels();
   const bytes = new Uint8Array(await readFile(paths.squeezenet11));
   await putLocalObject(config.bucket, config.modelKey, bytes);
-  if (!(await getLocalObject(config.bucket, config.labelsKey)) && existsSync(DEV_LABELS)) {
-    await putLocalObject(config.bucket, config.labelsKey, new Uint8Array(await readFile(DEV_LABELS)));
+  // Development checkouts only: give the stand-in the workplace's label list.
+  if (!(await getLocalObject(config.bucket, config.labelsKey)) && existsSync(SHARED_SYNSETS_PATH)) {
+    await putLocalObject(config.bucket, config.labelsKey, new Uint8Array(await readFile(SHARED_SYNSETS_PATH)));
   }
   return { source: 'stand-in', bytes: bytes.byteLength };
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
 import { provisionModel } from './provision-model.ts';
 import { writeDevVar } from './dev-vars.ts';
-import { OFFLINE_ENV } from './local-r2.ts';
+import { OFFLINE_ENV, WRANGLER } from './local-r2.ts';
 
 const PORT = Number(process.env.PORT ?? 8787);
 const log = (line: string) => console.log(`[start] ${line}`);
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   }, 60_000);
 
   log('starting wrangler dev...');
-  startChild('wrangler', path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler'), ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false'], OFFLINE_ENV);
+  startChild('wrangler', WRANGLER, ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false'], OFFLINE_ENV);
   log('loading the model on the GPU (first load compiles the kernels)...');
   const health = await waitFor('the service', async () => {
     const r = await fetch(`http://127.0.0.1:${PORT}/healthz`);

@@ -5,7 +5,7 @@
  * Reply:   `[u32 callId][u8 status][u8 flags][u32 len + JSON if flags&JSON][u32 len + bytes if flags&BIN]`.
  * Numbers are f64 so offsets and sizes above 2^32 survive; bytes are raw (tensors never go through JSON).
  */
-import { HEADER_BYTES, MAGIC, PROTOCOL_VERSION, type FrameKind } from './protocol.ts';
+import { FrameKind, HEADER_BYTES, MAGIC, PROTOCOL_VERSION } from './protocol.ts';
 
 const FLAG_JSON = 1;
 const FLAG_BIN = 2;
@@ -253,6 +253,7 @@ export function readReply(r: ByteReader): Reply {
   return { callId, status, json, bin };
 }
 
+/** A handshake frame (hello, welcome): the header, then one JSON body filling the rest. */
 export function encodeJsonFrame(kind: FrameKind, body: unknown): Uint8Array {
   const w = new ByteWriter(256);
   writeHeader(w, kind, 0);
@@ -260,6 +261,15 @@ export function encodeJsonFrame(kind: FrameKind, body: unknown): Uint8Array {
   return w.take();
 }
 
-export function decodeJsonBody(r: ByteReader): unknown {
+/** The body of a frame written by encodeJsonFrame; throws when the frame is not of `kind` or does not parse. */
+export function decodeJsonFrame(bytes: Uint8Array, kind: FrameKind): unknown {
+  const r = new ByteReader(bytes);
+  const header = readHeader(r);
+  if (header.kind !== kind) throw new Error(`expected a ${frameKindName(kind)}, got frame kind ${header.kind}`);
   return r.json(r.remaining);
+}
+
+function frameKindName(kind: FrameKind): string {
+  for (const [name, value] of Object.entries(FrameKind)) if (value === kind) return name.toLowerCase();
+  return `kind ${kind}`;
 }

@@ -1,20 +1,15 @@
 /** @module The connection's first exchange: the hello (token first, then protocol version) and the host's answer. */
-import { ByteReader, ByteWriter, decodeJsonBody, readHeader, writeHeader } from './codec.ts';
+import { decodeJsonFrame, encodeJsonFrame } from './codec.ts';
 import { CLOSE_POLICY, CLOSE_TRY_AGAIN, CLOSE_VERSION, FrameKind, PROTOCOL_VERSION, type Welcome } from './protocol.ts';
 
-export function helloFrame(token: string): Uint8Array {
-  const w = new ByteWriter(256);
-  writeHeader(w, FrameKind.Hello, 0);
-  w.bytes(new TextEncoder().encode(JSON.stringify({ token, version: PROTOCOL_VERSION })));
-  return w.take();
+/** `version` is only overridden by tests, to be refused. */
+export function helloFrame(token: string, version: number = PROTOCOL_VERSION): Uint8Array {
+  return encodeJsonFrame(FrameKind.Hello, { token, version });
 }
 
 /** Throws when the frame is not a welcome in our protocol version. */
 export function parseWelcome(bytes: Uint8Array): Welcome {
-  const r = new ByteReader(bytes);
-  const header = readHeader(r);
-  if (header.kind !== FrameKind.Welcome) throw new Error(`expected a welcome, got frame kind ${header.kind}`);
-  const welcome = decodeJsonBody(r) as Welcome;
+  const welcome = decodeJsonFrame(bytes, FrameKind.Welcome) as Welcome;
   if (welcome?.version !== PROTOCOL_VERSION) throw new Error(`host speaks protocol ${welcome?.version}, client ${PROTOCOL_VERSION}`);
   return welcome;
 }

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ByteReader, decodeJsonBody, encodeJsonFrame, readHeader } from '../bridge/codec.ts';
+import { decodeJsonFrame, encodeJsonFrame } from '../bridge/codec.ts';
 import { CLOSE_HELLO_TIMEOUT, CLOSE_POLICY, CLOSE_TRY_AGAIN, CLOSE_VERSION, FrameKind, PROTOCOL_VERSION, type Welcome } from '../bridge/protocol.ts';
 import { tokenMatches } from './auth.ts';
 import { openDawnAdapter, type AdapterSummary, type DawnBackend } from './dawn.ts';
@@ -118,9 +118,7 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
         let hello: { token?: unknown; version?: unknown };
         try {
           if (!isBinary) throw new Error('text frame');
-          const r = new ByteReader(bytes);
-          if (readHeader(r).kind !== FrameKind.Hello) throw new Error('not a hello');
-          hello = decodeJsonBody(r) as typeof hello;
+          hello = decodeJsonFrame(bytes, FrameKind.Hello) as typeof hello;
           if (!hello || typeof hello !== 'object') throw new Error('hello is not an object');
         } catch (e) {
           refuse(CLOSE_POLICY, `bad hello (${(e as Error).message})`);

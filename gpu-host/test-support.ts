@@ -4,17 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { ByteReader, ByteWriter, readHeader, readReply, writeCommand, writeHeader, type CommandArgs, type Reply } from '../bridge/codec.ts';
-import { FrameKind, PROTOCOL_VERSION } from '../bridge/protocol.ts';
+import { FrameKind } from '../bridge/protocol.ts';
 import type { GpuHostHealth } from './server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export function helloFrame(token: string, version = PROTOCOL_VERSION): Uint8Array {
-  const w = new ByteWriter();
-  writeHeader(w, FrameKind.Hello, 0);
-  w.bytes(new TextEncoder().encode(JSON.stringify({ token, version })));
-  return w.take();
-}
+export { helloFrame } from '../bridge/handshake.ts';
 
 export function batchFrame(commands: [op: number, args?: CommandArgs][]): Uint8Array {
   const w = new ByteWriter();

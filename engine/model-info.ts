@@ -10,7 +10,8 @@ import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
 import { optimize } from './optimize.ts';
-import { unsupportedNodes } from './plan.ts';
+import { defaultInputShape, unsupportedNodes } from './plan.ts';
+import { sizeOf } from './shape/broadcast.ts';
 
 export interface ModelInfo {
   inputs: { name: string; dims: (number | string)[]; dataType: string }[];
@@ -38,7 +39,6 @@ export interface ModelInfoOptions {
   inputShapes?: Record<string, number[]>;
 }
 
-const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 const opKey = (n: { opType: string; domain: string }): string => (n.domain ? `${n.domain}.${n.opType}` : n.opType);
 
 function countParameters(graph: Graph): number {
@@ -82,14 +82,14 @@ function nodeMacs(node: PlannedNode, ins: (readonly number[] | undefined)[], out
   switch (node.opType) {
     case 'Conv':
       // Every output element sums Cin/group * kh * kw products: the weight's dims after Cout.
-      return w ? product(out) * product(w.slice(1)) : undefined;
+      return w ? sizeOf(out) * sizeOf(w.slice(1)) : undefined;
     case 'ConvTranspose':
       // Every input element scatters into Cout/group * kh * kw outputs.
-      return x && w ? product(x) * product(w.slice(1)) : undefined;
+      return x && w ? sizeOf(x) * sizeOf(w.slice(1)) : undefined;
     case 'Gemm':
-      return x ? product(out) * (attr(node, 'transA', 0) ? x[0] : x[1]) : undefined;
+      return x ? sizeOf(out) * (attr(node, 'transA', 0) ? x[0] : x[1]) : undefined;
     case 'MatMul':
-      return x ? product(out) * x[x.length - 1] : undefined;
+      return x ? sizeOf(out) * x[x.length - 1] : undefined;
     default:
       return undefined;
   }
@@ -106,7 +106,7 @@ export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefin
   const unsupportedOps = [...new Set(unsupportedNodes(opt.nodes, kernels).map(opKey))];
   const shapes = new Map<string, readonly number[]>();
   for (const v of graph.inputs) {
-    shapes.set(v.name, options.inputShapes?.[v.name] ?? v.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1)));
+    shapes.set(v.name, options.inputShapes?.[v.name] ?? defaultInputShape(v.dims));
   }
   for (const [name, t] of opt.initializers) shapes.set(name, t.dims);
 

@@ -77,12 +77,17 @@ export function checkSupport(nodes: readonly PlannedNode[], kernels: Readonly<Re
   if (missing.length) throw new UnsupportedOpError(missing);
 }
 
+/** An input's declared dims with every symbolic or unknown dim set to 1. */
+export function defaultInputShape(dims: readonly (number | string)[]): number[] {
+  return dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+}
+
 function resolveInputShape(name: string, dims: readonly (number | string)[], override?: number[]): number[] {
   if (override) {
     if (override.length !== dims.length && dims.length > 0) throw new InvalidShapeError(`Input "${name}": shape [${override}] has rank ${override.length}, the model declares [${dims}]`);
     return [...override];
   }
-  return dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+  return defaultInputShape(dims);
 }
 
 export function buildPlan(graph: Graph, opt: OptimizedGraph, kernels: Readonly<Record<string, OpDefinition>>, options: PlanOptions): Plan {

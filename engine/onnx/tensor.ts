@@ -3,6 +3,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx as pb } from 'onnx-proto';
 import type { ConstTensor, DataType } from '../graph.ts';
 import { ModelLoadError } from '../errors.ts';
+import { sizeOf } from '../shape/broadcast.ts';
 
 // onnx-proto is CommonJS assigning `module.exports`: Node's ESM loader (the CLI, bench) only exposes it as the
 // default export, so a named import works under vitest but crashes `node --import tsx`.
@@ -53,7 +54,7 @@ function halfToFloat(h: number): number {
 export function decodeTensor(t: pb.ITensorProto, what: string): ConstTensor {
   const dims = (t.dims ?? []).map(toNumber);
   const dataType = dataTypeName(t.dataType);
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = sizeOf(dims);
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
     throw new ModelLoadError(`${what}: tensor data stored in an external file is not supported; save the model with all tensors inside`);
   }

@@ -15,7 +15,7 @@ function reshapeTarget(ctx: OpContext): number[] {
   if (!shape) throw new UnsupportedVariantError('Reshape', node.name, 'the target shape must be a constant');
   const allowZero = attr(node, 'allowzero', 0) === 1;
   const out = shape.map((d, i) => (d === 0 && !allowZero ? x[i] : d));
-  const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  const known = sizeOf(out.filter((d) => d !== -1));
   const inferred = out.indexOf(-1);
   if (inferred >= 0) out[inferred] = sizeOf(x) / known;
   if (sizeOf(out) !== sizeOf(x) || out.some((d) => !Number.isInteger(d))) {

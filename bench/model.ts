@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseModel } from '../engine/onnx/parse.ts';
 import { ensureGeneratedModels } from '../models/generate.ts';
+import { readProjectConfig } from '../scripts/project-config.ts';
+import { getLocalObject } from '../scripts/local-r2.ts';
 
 export interface BenchModel {
   bytes: Uint8Array;
@@ -32,9 +34,6 @@ function describe(bytes: Uint8Array, origin: string): BenchModel {
 /** The real model from local R2, when one is stored there and is not the stand-in `npm start` may have put. */
 async function fromLocalR2(): Promise<BenchModel | undefined> {
   try {
-    // Lazy: reading the config loads wrangler, which costs a second or two and is only needed here.
-    const { readProjectConfig } = await import('../scripts/project-config.ts');
-    const { getLocalObject } = await import('../scripts/local-r2.ts');
     const config = readProjectConfig();
     const bytes = await getLocalObject(config.bucket, config.modelKey);
     if (!bytes) return undefined;

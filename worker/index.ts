@@ -3,6 +3,7 @@
  * Object for labels. `fetch` only dispatches; each route is a named handler in routes/.
  */
 import { HttpError, errorResponse } from './http/errors.ts';
+import { ImageError } from '../images/errors.ts';
 import { handleClassify } from './routes/classify.ts';
 import { handleHealth } from './routes/health.ts';
 import { handlePage } from './routes/page.ts';
@@ -38,7 +39,8 @@ export default {
     try {
       response = await dispatch(request, env);
     } catch (e) {
-      if (e instanceof HttpError) {
+      // ImageError carries its own status/code/message (400, 413, 415); it is rendered like an HttpError.
+      if (e instanceof HttpError || e instanceof ImageError) {
         response = errorResponse(e);
       } else {
         // Details stay in the log; the client gets the id to quote.

@@ -25,7 +25,15 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
   });
 }
 
-export function errorResponse(e: HttpError, requestId?: string): Response {
+/** What errorResponse renders: an HttpError, or an images/ ImageError (same fields, no headers). */
+export interface ErrorLike {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+export function errorResponse(e: ErrorLike, requestId?: string): Response {
   const body: { error: { code: string; message: string; request_id?: string } } = { error: { code: e.code, message: e.message } };
   if (requestId && e.status >= 500) body.error.request_id = requestId;
   return jsonResponse(body, e.status, e.headers);

@@ -1,5 +1,5 @@
 /** @module POST / and POST /classify: image in, top ImageNet labels out. */
-import { prepareImage, ImageError } from '../../images/index.ts';
+import { prepareImage } from '../../images/index.ts';
 import { MAX_BODY_BYTES } from '../../images/constants.ts';
 import { HttpError, jsonResponse, SECURITY_HEADERS } from '../http/errors.ts';
 import { readUpload } from '../http/upload.ts';
@@ -12,13 +12,8 @@ export async function handleClassify(request: Request, env: Env): Promise<Respon
   const started = performance.now();
   const query = parseClassifyQuery(new URL(request.url), request.headers.get('Accept'));
   const upload = await readUpload(request, MAX_BODY_BYTES);
-  let prepared: Awaited<ReturnType<typeof prepareImage>>;
-  try {
-    prepared = await prepareImage(upload.bytes, upload.declaredType);
-  } catch (e) {
-    if (e instanceof ImageError) throw new HttpError(e.status, e.code, e.message);
-    throw e;
-  }
+  // An ImageError (client-caused: 400/413/415) propagates to the central catch in index.ts.
+  const prepared = await prepareImage(upload.bytes, upload.declaredType);
   const rpcStarted = performance.now();
   const result = await classifierFor(env).classify(prepared.tensor, query.top);
   const finished = performance.now();

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseModel } from '../engine/onnx/parse.ts';
+import { parseLabels } from '../durable-objects/labels.ts';
 import { readProjectConfig } from './project-config.ts';
 import { putLocalObject } from './local-r2.ts';
 
@@ -20,8 +21,7 @@ async function main(): Promise<void> {
   const graph = parseModel(model);
   const labels = values.labels ? new Uint8Array(await readFile(values.labels)) : undefined;
   if (labels) {
-    const lines = new TextDecoder().decode(labels).split(/\r?\n/).filter((l) => l.trim());
-    console.log(`labels: ${lines.length} classes from ${values.labels}`);
+    console.log(`labels: ${parseLabels(new TextDecoder().decode(labels)).length} classes from ${values.labels}`);
     await putLocalObject(config.bucket, config.labelsKey, labels);
   }
   await putLocalObject(config.bucket, config.modelKey, model);

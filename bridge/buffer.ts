@@ -80,13 +80,7 @@ export class BridgeBuffer extends Handle {
     this.#mapGeneration++;
     if (this.#state === 'unmapped') return;
     if (m && m.mode & MAP_WRITE) {
-      const chunk = this.conn.chunkBytes;
-      for (const r of m.ranges) {
-        const bytes = new Uint8Array(r.buffer);
-        for (let done = 0; done < bytes.length; done += chunk) {
-          this.conn.enqueue(Op.BufferWriteMapped, { nums: [this.id, r.offset + done], bin: bytes.subarray(done, done + chunk) });
-        }
-      }
+      for (const r of m.ranges) this.conn.enqueueChunked(Op.BufferWriteMapped, this.id, r.offset, new Uint8Array(r.buffer), false);
     }
     this.#mapping = undefined;
     this.#state = 'unmapped';

@@ -145,7 +145,7 @@ export class BridgeConnection {
   }
 
   /** Largest raw payload one command should carry; bigger uploads are split so frames stay under the host cap. */
-  get chunkBytes(): number {
+  get #chunkBytes(): number {
     return Math.floor(this.#maxBatchBytes / 2 / 8) * 8;
   }
 
@@ -172,6 +172,21 @@ export class BridgeConnection {
     const proxy = make(id);
     this.track(proxy, id);
     return proxy;
+  }
+
+  /**
+   * Queues `data` for [offset, offset + data.length) of object `id` as `op` commands (nums `[id, at]`, the bytes
+   * as bin) of at most #chunkBytes each, so large uploads stay under the host's frame cap. Empty data sends one
+   * empty command when `sendEmpty`, else nothing.
+   */
+  enqueueChunked(op: Op, id: number, offset: number, data: Uint8Array, sendEmpty: boolean): void {
+    if (data.length === 0 && !sendEmpty) return;
+    const chunk = this.#chunkBytes;
+    let done = 0;
+    do {
+      this.enqueue(op, { nums: [id, offset + done], bin: data.subarray(done, done + chunk) });
+      done += chunk;
+    } while (done < data.length);
   }
 
   /** Appends a non-awaited command to the batch. After loss commands are dropped, as a lost device ignores them. */

@@ -20,14 +20,9 @@ export class BridgeQueue extends Handle {
     if (start < 0 || length < 0 || start + length > bytes.length) {
       throw operationError(`writeBuffer: data range [${start}, ${start + length}) exceeds the ${bytes.length}-byte source`);
     }
-    // Large uploads become several commands (and frames), each under the host's frame cap.
-    const chunk = this.conn.chunkBytes;
-    let done = 0;
-    do {
-      const n = Math.min(chunk, length - done);
-      this.conn.enqueue(Op.WriteBuffer, { nums: [target, bufferOffset + done], bin: bytes.subarray(start + done, start + done + n) });
-      done += n;
-    } while (done < length);
+    // Large uploads become several commands (and frames), each under the host's frame cap; an empty write
+    // still sends one empty command.
+    this.conn.enqueueChunked(Op.WriteBuffer, target, bufferOffset, bytes.subarray(start, start + length), true);
   }
 
   submit(commandBuffers: Iterable<GPUCommandBuffer>): void {

@@ -82,6 +82,12 @@ export class InferenceSession {
   #storageBuffers: GPUBuffer[] = [];
   #dispatches: RecordedDispatch[] = [];
   #staging!: GPUBuffer;
+  /** Where each graph input is written, fixed at build. */
+  #inputWrites: { name: string; buffer: GPUBuffer; byteOffset: number }[] = [];
+  /** Each graph output's copy into the staging buffer, fixed at build. */
+  #outputCopies: { name: string; dims: number[]; buffer: GPUBuffer; byteOffset: number; stagingOffset: number; size: number }[] = [];
+  /** Bytes mapped from the staging buffer per run (the sum of output sizes, at least 16). */
+  #readbackBytes = 16;
   #tail: Promise<unknown> = Promise.resolve();
   #disposed = false;
   #lost: string | undefined;
@@ -162,6 +168,18 @@ export class InferenceSession {
     const activationUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     this.#storageBuffers = plan.storages.map((s, i) => this.#createBuffer(s.byteSize, activationUsage, `${s.kind}:${s.name ?? i}`));
     this.#staging = this.#createBuffer(this.stats.readbackBytesPerRun, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
+    this.#inputWrites = plan.inputs.map((input) => {
+      const p = plan.placements.get(input.name)!;
+      return { name: input.name, buffer: this.#storageBuffers[p.storage], byteOffset: p.byteOffset };
+    });
+    let stagingOffset = 0;
+    this.#outputCopies = plan.outputs.map((o) => {
+      const p = plan.placements.get(o.value)!;
+      const copy = { name: o.name, dims: o.shape, buffer: this.#storageBuffers[p.storage], byteOffset: p.byteOffset, stagingOffset, size: p.byteSize };
+      stagingOffset += p.byteSize;
+      return copy;
+    });
+    this.#readbackBytes = Math.max(16, stagingOffset);
     const constantBuffers = new Map<string, GPUBuffer>();
 
     device.pushErrorScope('validation');
@@ -259,13 +277,12 @@ export class InferenceSession {
   async #execute(feeds: Readonly<Record<string, Float32Array>>): Promise<Record<string, Tensor>> {
     if (this.#lost) throw new GpuError('run', `the GPU device was lost (${this.#lost}); create a new session`);
     if (this.#disposed) throw new EngineError('disposed', 'The session has been disposed');
-    const { device, plan } = this;
-    for (const input of plan.inputs) {
-      const p = plan.placements.get(input.name)!;
-      let data = feeds[input.name];
+    const { device } = this;
+    for (const w of this.#inputWrites) {
+      let data = feeds[w.name];
       // dawn.node refuses views of a SharedArrayBuffer (e.g. threaded wasm memory): copy those.
       if (typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer) data = new Float32Array(data);
-      device.queue.writeBuffer(this.#storageBuffers[p.storage], p.byteOffset, data.buffer, data.byteOffset, data.byteLength);
+      device.queue.writeBuffer(w.buffer, w.byteOffset, data.buffer, data.byteOffset, data.byteLength);
     }
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
@@ -275,23 +292,16 @@ export class InferenceSession {
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
     }
     pass.end();
-    let offset = 0;
-    const spans = plan.outputs.map((o) => {
-      const p = plan.placements.get(o.value)!;
-      encoder.copyBufferToBuffer(this.#storageBuffers[p.storage], p.byteOffset, this.#staging, offset, p.byteSize);
-      const span = { name: o.name, offset, size: p.byteSize, dims: o.shape };
-      offset += p.byteSize;
-      return span;
-    });
+    for (const c of this.#outputCopies) encoder.copyBufferToBuffer(c.buffer, c.byteOffset, this.#staging, c.stagingOffset, c.size);
     device.queue.submit([encoder.finish()]);
     try {
-      await this.#staging.mapAsync(GPUMapMode.READ, 0, Math.max(16, offset));
+      await this.#staging.mapAsync(GPUMapMode.READ, 0, this.#readbackBytes);
     } catch (e) {
       throw new GpuError('reading results', this.#lost ? `the GPU device was lost (${this.#lost})` : (e as Error).message);
     }
-    const bytes = this.#staging.getMappedRange(0, Math.max(16, offset));
+    const bytes = this.#staging.getMappedRange(0, this.#readbackBytes);
     const result: Record<string, Tensor> = {};
-    for (const s of spans) result[s.name] = { data: new Float32Array(bytes.slice(s.offset, s.offset + s.size)), dims: [...s.dims] };
+    for (const c of this.#outputCopies) result[c.name] = { data: new Float32Array(bytes.slice(c.stagingOffset, c.stagingOffset + c.size)), dims: [...c.dims] };
     this.#staging.unmap();
     return result;
   }
@@ -307,6 +317,8 @@ export class InferenceSession {
     for (const b of this.#buffers) b.destroy();
     this.#buffers.clear();
     this.#storageBuffers = [];
+    this.#inputWrites = [];
+    this.#outputCopies = [];
     this.#dispatches = [];
     this.stats.liveBuffers = 0;
   }

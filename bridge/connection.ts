@@ -271,28 +271,26 @@ export class BridgeConnection {
   close(reason: string): void {
     if (this.#closed) return;
     this.flush();
-    this.#closed = reason;
     // A deliberate close (device.destroy()) aborts what is pending, as WebGPU does; it is not a lost host.
-    this.#rejectAll((what) => operationError(`${reason} while waiting for ${what}`, 'AbortError'));
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
-    try {
-      this.#ws.close(1000, 'client closed');
-    } catch {
-      // already closing
-    }
+    this.#shutdown(reason, (what) => operationError(`${reason} while waiting for ${what}`, 'AbortError'), 'client closed');
   }
 
   #lose(detail: string): void {
     if (this.#closed) return;
-    this.#closed = detail;
-    this.#rejectAll((what) => connectionLost(`${detail} (while waiting for ${what})`));
+    this.#shutdown(detail, (what) => connectionLost(`${detail} (while waiting for ${what})`), 'client gave up');
+    this.onLost?.(`GPU host connection lost: ${detail}`);
+  }
+
+  /** Marks the connection closed, rejects every pending call with `error`, and closes the socket. */
+  #shutdown(reason: string, error: (what: string) => Error, closeReason: string): void {
+    this.#closed = reason;
+    this.#rejectAll(error);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     try {
-      this.#ws.close(1000, 'client gave up');
+      this.#ws.close(1000, closeReason);
     } catch {
-      // already closed
+      // already closing or closed
     }
-    this.onLost?.(`GPU host connection lost: ${detail}`);
   }
 
   #rejectAll(error: (what: string) => Error): void {

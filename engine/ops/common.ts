@@ -1,7 +1,7 @@
 /** @module Helpers every op definition uses: shader assembly, activation constants, dispatch sizing. */
 import activationWgsl from '../../shaders/common/activation.wgsl';
 import invocationWgsl from '../../shaders/common/invocation.wgsl';
-import type { Activation, Dispatch, PlannedNode } from '../kernel.ts';
+import type { Activation, PlannedNode } from '../kernel.ts';
 import { attr } from '../graph.ts';
 import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
 import type { ParamBlock, ParamType } from '../../shaders/params.ts';
@@ -39,8 +39,6 @@ export function workgroupsFor(invocations: number, size = WORKGROUP_SIZE): numbe
 export function labelFor(kernel: string, node: { name: string }): string {
   return `${kernel}:${node.name}`;
 }
-
-export type { Dispatch };
 
 export interface NodeWindow extends WindowGeometry {
   kernel: number[];

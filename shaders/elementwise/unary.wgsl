@@ -1,5 +1,5 @@
-// y = f(x) elementwise, f chosen by the OP constant: 0 identity-with-activation, and the fused activation
-// helpers do the rest (Relu, LeakyRelu, Clip, Sigmoid all map onto ACTIVATION, see engine/ops/unary.ts).
+// y = activate(x) elementwise: the shared activation helper (shaders/common/activation.wgsl) does the work, chosen
+// by its ACTIVATION constant (Relu, LeakyRelu, Clip, Sigmoid; see engine/ops/unary.ts).
 // Bindings: x, y, params.
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;

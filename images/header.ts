@@ -2,6 +2,7 @@
  * @module Image dimensions read from the header alone, so an image over the pixel cap is refused before the
  * decoder allocates its RGBA buffer (a 100 KB PNG may declare 100000x100000 pixels).
  */
+import { fourcc, u24le, u32be } from './bytes.ts';
 import { ImageError } from './errors.ts';
 import { readJpegFrameHeader } from './jpeg-markers.ts';
 import type { ImageFormat } from './sniff.ts';
@@ -13,15 +14,6 @@ export interface ImageSize {
 
 function u16le(b: Uint8Array, o: number): number {
   return b[o] | (b[o + 1] << 8);
-}
-function u24le(b: Uint8Array, o: number): number {
-  return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16);
-}
-function u32be(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-function fourcc(b: Uint8Array, o: number): string {
-  return String.fromCharCode(b[o], b[o + 1], b[o + 2], b[o + 3]);
 }
 
 function truncatedHeader(format: ImageFormat): ImageError {

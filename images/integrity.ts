@@ -2,12 +2,9 @@
  * @module "Is the whole file there?" per format, checked before decoding. Some decoders (mozjpeg in particular)
  * turn a truncated file into a partly grey image with only a warning; a half image must be an error instead.
  */
+import { u32be } from './bytes.ts';
 import { jpegReachesEoi } from './jpeg-markers.ts';
 import type { ImageFormat } from './sniff.ts';
-
-function u32be(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
 
 /** PNG: the chunk chain must reach IEND with every chunk inside the file. */
 function pngComplete(b: Uint8Array): boolean {

@@ -2,6 +2,7 @@
  * @module Image format from the magic bytes. The client's Content-Type is not trusted (browsers send
  * application/octet-stream, curl guesses from the extension); the bytes decide which decoder runs.
  */
+import { u32be } from './bytes.ts';
 
 /** Formats we decode. */
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif';
@@ -29,7 +30,7 @@ function ascii(bytes: Uint8Array, start: number, end: number): string {
 
 /** ISO-BMFF (`ftyp` box) brands: AVIF and HEIF share the container and differ only in the brands. */
 function detectIsoBmff(bytes: Uint8Array): DetectedFormat {
-  const boxSize = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+  const boxSize = u32be(bytes, 0);
   const end = Math.min(bytes.length, Math.max(16, boxSize));
   const brands = [ascii(bytes, 8, 12)];
   for (let o = 16; o + 4 <= end; o += 4) brands.push(ascii(bytes, o, o + 4));

@@ -4,6 +4,7 @@
  * animations are too. The first ANMF frame's bitstream is rewrapped as a still WebP for the codec, and the caller
  * places the decoded frame on the canvas at its offset.
  */
+import { concatBytes, fourcc, u24le } from './bytes.ts';
 
 export interface WebpFrame {
   /** A still WebP holding only the frame's bitstream (VP8 or VP8L, with ALPH when the frame has one). */
@@ -13,14 +14,6 @@ export interface WebpFrame {
   canvasHeight: number;
   x: number;
   y: number;
-}
-
-function u24le(b: Uint8Array, o: number): number {
-  return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16);
-}
-
-function fourcc(b: Uint8Array, o: number): string {
-  return String.fromCharCode(b[o], b[o + 1], b[o + 2], b[o + 3]);
 }
 
 function riff(fourccName: string, payload: Uint8Array): Uint8Array {
@@ -58,13 +51,7 @@ export function webpFirstFrame(b: Uint8Array): WebpFrame | undefined {
       vp8x[0] = hasAlpha ? 0x10 : 0;
       vp8x.set([(width - 1) & 0xff, ((width - 1) >> 8) & 0xff, ((width - 1) >> 16) & 0xff], 4);
       vp8x.set([(height - 1) & 0xff, ((height - 1) >> 8) & 0xff, ((height - 1) >> 16) & 0xff], 7);
-      const body = [new TextEncoder().encode('WEBP'), riff('VP8X', vp8x), frameChunks];
-      const payload = new Uint8Array(body.reduce((n, part) => n + part.length, 0));
-      let o = 0;
-      for (const part of body) {
-        payload.set(part, o);
-        o += part.length;
-      }
+      const payload = concatBytes([new TextEncoder().encode('WEBP'), riff('VP8X', vp8x), frameChunks]);
       return { still: riff('RIFF', payload).subarray(0, 8 + payload.length), canvasWidth, canvasHeight, x, y };
     }
     p = end + (size & 1);

@@ -1,5 +1,6 @@
 /** @module Reads a request body with a byte cap, without ever buffering more than the cap. */
 import { HttpError } from './errors.ts';
+import { concatBytes } from '../../images/bytes.ts';
 
 function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, 'body_too_large', `The request body is over ${maxBytes / 1024 / 1024} MiB; send a smaller image.`);
@@ -49,11 +50,5 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -103,14 +103,10 @@ export class HostSession {
         const [id, size, usage, mapped] = n;
         const device = this.#dev();
         if (!Number.isFinite(size) || size < 0) throw new BridgeHostError(`bad buffer size ${size}`);
-        try {
-          t.reserve(id, size);
-          const buffer = device.createBuffer({ size, usage, mappedAtCreation: mapped === 1, label: D.label(cmd.json) });
-          t.add(id, 'buffer', buffer, size);
-          if (mapped === 1) t.entry(id, 'buffer').mapped = { offset: 0, range: new Uint8Array(buffer.getMappedRange()) };
-        } catch (e) {
-          t.addInvalid(id, (e as Error).message);
-          throw e;
+        this.#create(id, 'buffer', () => device.createBuffer({ size, usage, mappedAtCreation: mapped === 1, label: D.label(cmd.json) }), size);
+        if (mapped === 1) {
+          const e = t.entry(id, 'buffer');
+          e.mapped = { offset: 0, range: new Uint8Array((e.obj as GPUBuffer).getMappedRange()) };
         }
         return;
       }
@@ -234,11 +230,14 @@ export class HostSession {
     }
   }
 
-  /** Creates an object under a client id; a failed creation leaves an invalid entry, as WebGPU's invalid objects. */
-  #create(id: number, kind: Parameters<ObjectTable['add']>[1], make: () => unknown): void {
+  /**
+   * Creates an object (a buffer of `bytes`, counted against the cap) under a client id; a failed creation
+   * leaves an invalid entry, as WebGPU's invalid objects.
+   */
+  #create(id: number, kind: Parameters<ObjectTable['add']>[1], make: () => unknown, bytes = 0): void {
     try {
-      this.table.reserve(id);
-      this.table.add(id, kind, make());
+      this.table.reserve(id, bytes);
+      this.table.add(id, kind, make(), bytes);
     } catch (e) {
       this.table.addInvalid(id, (e as Error).message);
       throw e;

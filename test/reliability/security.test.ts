@@ -11,6 +11,7 @@ import { connectBridgeGPU, installWebGPUConstants } from '../../bridge/client.ts
 import { Op, ReplyStatus } from '../../bridge/protocol.ts';
 import { checkGpuHostUrl } from '../../durable-objects/gpu-source.ts';
 import { startGpuHost, type GpuHost } from '../../gpu-host/server.ts';
+import { pngHeaderOnly } from '../../images/test-fixtures.ts';
 import { batchFrame, health as hostHealth, helloFrame, RawClient } from '../../gpu-host/test-support.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { multipart, solidPng } from '../service/images.ts';
@@ -212,7 +213,7 @@ describe('Worker', () => {
       ['404', () => fetchWithin(`${service.url}/nope`)],
       ['405', () => fetchWithin(`${service.url}/healthz`, { method: 'DELETE' })],
       ['413 body', () => post(new Uint8Array(20 * 1024 * 1024 + 1), 'image/png')],
-      ['413 pixels', () => post(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 1, 134, 160, 0, 1, 134, 160, 8, 6, 0, 0, 0]), 'image/png')],
+      ['413 pixels', () => post(pngHeaderOnly(100_000, 100_000), 'image/png')],
       ['415', () => post(new TextEncoder().encode('hello'), 'text/plain')],
     ];
     const seen: string[] = [];

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pngHeaderOnly } from '../../images/test-fixtures.ts';
 import { SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { PROJECT_ROOT } from '../../scripts/project-config.ts';
 import { referenceTensor } from '../helpers/reference-preprocess.ts';
@@ -113,7 +114,7 @@ describe('service (wrangler dev + GPU host)', () => {
       { name: 'multipart without file', status: 400, code: 'missing_file', send: () => classify(multipart(photo, 'image/jpeg', 'image')) },
       { name: 'wrong method', status: 405, code: 'method_not_allowed', allow: 'POST', send: () => fetch(`${service.url}/classify`, { method: 'GET' }) },
       { name: 'body over 20 MiB', status: 413, code: 'body_too_large', send: () => classify(new Uint8Array(20 * 1024 * 1024 + 1), '', { 'Content-Type': 'image/jpeg' }) },
-      { name: 'image over 50 megapixels (header)', status: 413, code: 'image_too_large', send: async () => classify(pngHeader(100_000, 100_000), '', { 'Content-Type': 'image/png' }) },
+      { name: 'image over 50 megapixels (header)', status: 413, code: 'image_too_large', send: async () => classify(pngHeaderOnly(100_000, 100_000), '', { 'Content-Type': 'image/png' }) },
       { name: 'text as raw body', status: 415, code: 'unsupported_media_type', send: () => classify(new TextEncoder().encode('hello'), '', { 'Content-Type': 'text/plain' }) },
       { name: 'SVG as multipart file', status: 415, code: 'unsupported_media_type', send: () => classify(multipart(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'image/svg+xml')) },
     ];
@@ -129,14 +130,3 @@ describe('service (wrangler dev + GPU host)', () => {
     });
   });
 });
-
-/** A PNG signature and IHDR declaring width x height, with no image data: must be refused from the header alone. */
-function pngHeader(width: number, height: number): Uint8Array {
-  const bytes = new Uint8Array(33);
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(16, width);
-  view.setUint32(20, height);
-  bytes.set([8, 6, 0, 0, 0], 24);
-  return bytes;
-}

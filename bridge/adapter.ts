@@ -1,10 +1,10 @@
 /** @module GPU and GPUAdapter proxies. Each requestAdapter() opens its own connection, so a device owns one socket. */
 import { BridgeConnection, type ConnectionOptions } from './connection.ts';
 import { BridgeDevice } from './device.ts';
-import { Op, type AdapterDescription, type DeviceDescription } from './protocol.ts';
+import { Op, type AdapterInfo, type DeviceDescription } from './protocol.ts';
 
 export class BridgeAdapter {
-  readonly info: AdapterDescription['info'] & { isFallbackAdapter: boolean; subgroupMinSize: number; subgroupMaxSize: number };
+  readonly info: AdapterInfo & { isFallbackAdapter: boolean; subgroupMinSize: number; subgroupMaxSize: number };
   readonly limits: Readonly<Record<string, number>>;
   readonly features: ReadonlySet<string>;
   readonly isFallbackAdapter: boolean;

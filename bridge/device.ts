@@ -7,16 +7,9 @@ import type { BridgeConnection } from './connection.ts';
 import { createCommandEncoder, type BridgeCommandEncoder } from './encoder.ts';
 import { gpuError } from './errors.ts';
 import { idOf } from './handle.ts';
-import { ERROR_FILTERS, Op, type DeviceDescription, type ErrorFilter, type HostEvent } from './protocol.ts';
+import { ERROR_FILTERS, Op, type AdapterInfo, type DeviceDescription, type ErrorFilter, type HostEvent } from './protocol.ts';
 import { createQueue, type BridgeQueue } from './queue.ts';
 import { BridgeBindGroup, BridgeBindGroupLayout, BridgeComputePipeline, BridgePipelineLayout, BridgeQuerySet, BridgeShaderModule } from './resources.ts';
-
-export interface AdapterInfoLike {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-}
 
 function bindingResource(conn: BridgeConnection, resource: unknown, binding: number): { buffer: number; offset?: number; size?: number } {
   if (resource && typeof resource === 'object' && 'buffer' in resource) {
@@ -31,7 +24,7 @@ export class BridgeDevice extends EventTarget {
   readonly conn: BridgeConnection;
   readonly limits: Readonly<Record<string, number>>;
   readonly features: ReadonlySet<string>;
-  readonly adapterInfo: AdapterInfoLike;
+  readonly adapterInfo: AdapterInfo;
   readonly queue: BridgeQueue;
   readonly lost: Promise<GPUDeviceLostInfo>;
   label = '';
@@ -40,7 +33,7 @@ export class BridgeDevice extends EventTarget {
   #isLost = false;
   #errorListeners = 0;
 
-  constructor(conn: BridgeConnection, desc: DeviceDescription, info: AdapterInfoLike, label: string | undefined) {
+  constructor(conn: BridgeConnection, desc: DeviceDescription, info: AdapterInfo, label: string | undefined) {
     super();
     this.conn = conn;
     this.limits = Object.freeze({ ...desc.limits });

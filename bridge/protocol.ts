@@ -73,8 +73,16 @@ export type Op = (typeof Op)[keyof typeof Op];
 export const ERROR_FILTERS = ['validation', 'out-of-memory', 'internal'] as const;
 export type ErrorFilter = (typeof ERROR_FILTERS)[number];
 
+/** GPUAdapterInfo's strings, as plain data (missing ones are ''). */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
 export interface AdapterDescription {
-  info: { vendor: string; architecture: string; device: string; description: string };
+  info: AdapterInfo;
   limits: Record<string, number>;
   features: string[];
   featureLevel: 'core' | 'compatibility';

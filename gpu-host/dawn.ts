@@ -6,8 +6,10 @@
  * offers the `compatibility` feature level (core returns no adapter there).
  */
 import { create, globals } from 'webgpu';
+import type { AdapterInfo } from '../bridge/protocol.ts';
 import { isSoftwareAdapter } from '../engine/gpu/adapter.ts';
 import { inferenceLimits } from '../engine/gpu/limits.ts';
+import { adapterInfoOf } from './describe.ts';
 
 export type DawnBackend = 'auto' | 'default' | 'vulkan' | 'opengles' | 'd3d12' | 'metal';
 
@@ -23,11 +25,7 @@ export interface DawnAdapter {
   info: AdapterSummary;
 }
 
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
+export interface AdapterSummary extends AdapterInfo {
   backend: string;
 }
 
@@ -45,18 +43,6 @@ export function installWebGPUGlobals(): void {
   Object.assign(globalThis, globals);
   globalsInstalled = true;
 }
-
-function summarize(adapter: GPUAdapter, backend: string): AdapterSummary {
-  const info = adapter.info;
-  return {
-    vendor: info.vendor ?? '',
-    architecture: info.architecture ?? '',
-    device: info.device ?? '',
-    description: info.description ?? '',
-    backend,
-  };
-}
-
 
 /**
  * Finds an adapter. `auto` prefers Dawn's default backend with a hardware adapter and falls back to
@@ -77,7 +63,7 @@ export async function openDawnAdapter(backend: DawnBackend = 'auto'): Promise<Da
       return undefined;
     }
     instanceOf.set(adapter, gpu);
-    const info = summarize(adapter, name);
+    const info: AdapterSummary = { ...adapterInfoOf(adapter.info), backend: name };
     const software = isSoftwareAdapter(info);
     return { gpu, adapter, backend: name, featureLevel, software, info };
   };

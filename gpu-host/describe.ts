@@ -1,5 +1,5 @@
 /** @module Plain-data snapshots of Dawn's adapter/device attributes (Dawn exposes them as getters, which JSON skips). */
-import type { AdapterDescription, DeviceDescription } from '../bridge/protocol.ts';
+import type { AdapterDescription, AdapterInfo, DeviceDescription } from '../bridge/protocol.ts';
 
 export function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
   const out: Record<string, number> = {};
@@ -11,10 +11,15 @@ export function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
   return out;
 }
 
+/** The adapter's info strings as plain data; dawn.node may leave some undefined. */
+export function adapterInfoOf(info: GPUAdapterInfo): AdapterInfo {
+  return { vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '' };
+}
+
 export function describeAdapter(adapter: GPUAdapter, featureLevel: 'core' | 'compatibility'): AdapterDescription {
   const info = adapter.info;
   return {
-    info: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '' },
+    info: adapterInfoOf(info),
     limits: limitsOf(adapter.limits),
     features: [...adapter.features],
     featureLevel,

@@ -9,8 +9,6 @@ import { gpuUnavailable, ServiceError } from './errors.ts';
 import { softmax, topK } from './top-k.ts';
 import type { ClassifyValue, HealthReport, LoaderStats, RpcResult, ServiceErrorBody } from './protocol.ts';
 
-export interface ClassifierEnv extends ModelConfig {}
-
 /**
  * /healthz asks the GPU for one round trip (onSubmittedWorkDone) and calls it unhealthy when no answer comes in
  * this time: a hung GPU host shows in health checks at once, not only after a request hits the bridge's 15 s
@@ -39,7 +37,7 @@ function toErrorBody(e: unknown): ServiceErrorBody {
   return { status: 500, code: 'internal_error', message: 'The classifier failed unexpectedly; see the service log.' };
 }
 
-export class Classifier extends DurableObject<ClassifierEnv> {
+export class Classifier extends DurableObject<ModelConfig> {
   #model: Promise<LoadedModel> | undefined;
   readonly #stats: LoaderStats = { r2Reads: 0, sessionBuilds: 0, loads: 0 };
 

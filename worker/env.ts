@@ -1,11 +1,8 @@
 /** @module The Worker's bindings (wrangler.toml) and secrets (.dev.vars / `wrangler secret put`). */
 import type { Classifier } from '../durable-objects/classifier.ts';
+import type { ModelConfig } from '../durable-objects/model-loader.ts';
 
-export interface Env {
+/** The Classifier binding plus the model and GPU host settings the Durable Object reads (the same vars). */
+export interface Env extends ModelConfig {
   CLASSIFIER: DurableObjectNamespace<Classifier>;
-  MODEL_BUCKET: R2Bucket;
-  MODEL_KEY: string;
-  LABELS_KEY: string;
-  GPU_HOST_URL: string;
-  GPU_HOST_TOKEN?: string;
 }

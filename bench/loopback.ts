@@ -1,13 +1,5 @@
 /** @module The service bench only ever sends load to this machine: a benchmark must not become a load generator. */
-
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
-
-function isLoopbackHost(hostname: string): boolean {
-  if (LOOPBACK_HOSTS.has(hostname)) return true;
-  // All of 127.0.0.0/8 is loopback.
-  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(hostname);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
-}
+import { isLoopbackHost } from '../bridge/socket.ts';
 
 /** The URL to POST images to; throws for anything but http(s) on a loopback address. */
 export function loopbackClassifyUrl(raw: string): URL {

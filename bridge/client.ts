@@ -12,7 +12,7 @@ import type { WebSocketConstructor } from './socket.ts';
 
 export { installWebGPUConstants };
 export { getBridgeStats, resetBridgeStats, type BridgeStats } from './stats.ts';
-export type { WebSocketConstructor, WebSocketLike } from './socket.ts';
+export { isLoopbackHost, type WebSocketConstructor, type WebSocketLike } from './socket.ts';
 export { PROTOCOL_VERSION } from './protocol.ts';
 
 export interface BridgeOptions {

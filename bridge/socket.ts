@@ -26,6 +26,14 @@ export interface SocketEvent {
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+const LOOPBACK_HOST = /^(?:localhost|\[::1\]|127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}))$/i;
+
+/** True for a URL hostname (as `new URL(...).hostname` gives it) on loopback: localhost, [::1], all of 127.0.0.0/8. */
+export function isLoopbackHost(hostname: string): boolean {
+  const m = LOOPBACK_HOST.exec(hostname);
+  return m !== null && m.slice(1).every((octet) => octet === undefined || Number(octet) <= 255);
+}
+
 /** WebSocket.OPEN in every implementation. */
 export const OPEN = 1;
 

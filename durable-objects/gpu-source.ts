@@ -2,7 +2,7 @@
  * @module Where the Durable Object gets its GPU: `navigator.gpu` when the runtime has one, else the GPU host
  * bridge (workerd has no WebGPU). The engine sees a standard `GPU` either way.
  */
-import { connectBridgeGPU, installWebGPUConstants } from '../bridge/client.ts';
+import { connectBridgeGPU, installWebGPUConstants, isLoopbackHost } from '../bridge/client.ts';
 
 export interface GpuHostConfig {
   GPU_HOST_URL: string;
@@ -13,8 +13,6 @@ export interface GpuHostConfig {
 
 /** Long enough for a batch of 8 on llvmpipe (~0.6 s) and a pipeline compile, short enough not to stall clients. */
 const DEFAULT_TIMEOUT_MS = 15_000;
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
  * Refuses a GPU host URL that would send the token or tensors in clear over a network, or with no token:
@@ -28,7 +26,7 @@ export function checkGpuHostUrl(url: string, token: string | undefined): void {
     throw new Error(`GPU_HOST_URL "${url}" is not a URL (expected ws://127.0.0.1:8790 or wss://host)`);
   }
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new Error(`GPU_HOST_URL must be ws:// or wss://, got ${parsed.protocol}`);
-  if (parsed.protocol === 'ws:' && !LOOPBACK.test(parsed.hostname)) {
+  if (parsed.protocol === 'ws:' && !isLoopbackHost(parsed.hostname)) {
     throw new Error(`GPU_HOST_URL ${url} is not loopback: use wss:// (TLS) for a GPU host on another machine`);
   }
   if (!token) throw new Error('GPU_HOST_TOKEN is not set: put it in .dev.vars (npm start does) or `wrangler secret put GPU_HOST_TOKEN`');

@@ -5,11 +5,10 @@
  * tensor. workerd masks natively and needs none of this. Loopback only: never use it across a network.
  */
 import WebSocket from 'ws';
+import { isLoopbackHost } from '../bridge/socket.ts';
 
 export class LoopbackWebSocket extends WebSocket {
   constructor(url: string) {
-    const host = new URL(url).hostname;
-    const loopback = host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-    super(url, loopback ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {});
+    super(url, isLoopbackHost(new URL(url).hostname) ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {});
   }
 }

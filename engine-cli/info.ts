@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { InferenceSession } from '../engine/session.ts';
 import { parseModel } from '../engine/onnx/parse.ts';
-import { optimize } from '../engine/optimize.ts';
+import { optimize, type OptimizedGraph } from '../engine/optimize.ts';
+import { unsupportedNodes } from '../engine/plan.ts';
 import { modelInfo, type ModelInfo } from '../engine/model-info.ts';
 import { KERNELS } from '../shaders/registry.ts';
 import type { Graph } from '../engine/graph.ts';
@@ -53,10 +54,10 @@ const REWRITTEN: Readonly<Record<string, string>> = {
 };
 
 /** For each op type: which kernel labels served its nodes, or why none did. */
-function kernelsByOp(graph: Graph, session: InferenceSession | undefined): Map<string, string> {
-  const opt = optimize(graph, KERNELS);
-  const kept = new Set(opt.nodes.map((n) => n.name));
-  const opOf = new Map(graph.nodes.map((n, i) => [n.name || `${n.opType}_${i}`, n.opType]));
+function kernelsByOp(graph: Graph, opt: OptimizedGraph, session: InferenceSession | undefined): Map<string, string> {
+  const kept = new Set(opt.nodes.map((n) => n.opType));
+  const unsupported = new Set(unsupportedNodes(opt.nodes, KERNELS).map((n) => n.opType));
+  const opOf = new Map(graph.nodes.map((n) => [n.name, n.opType]));
   const labels = new Map<string, Map<string, number>>();
   for (const d of session?.dispatchList ?? []) {
     const sep = d.label.indexOf(':');
@@ -70,9 +71,8 @@ function kernelsByOp(graph: Graph, session: InferenceSession | undefined): Map<s
   for (const n of graph.nodes) {
     if (out.has(n.opType)) continue;
     const served = labels.get(n.opType);
-    const anyKept = graph.nodes.some((m, j) => m.opType === n.opType && kept.has(m.name || `${m.opType}_${j}`));
-    if (!anyKept) out.set(n.opType, REWRITTEN[n.opType] ?? 'removed by the optimizer (no dispatch)');
-    else if (!Object.hasOwn(KERNELS, n.opType) || n.domain) out.set(n.opType, 'NO KERNEL');
+    if (!kept.has(n.opType)) out.set(n.opType, REWRITTEN[n.opType] ?? 'removed by the optimizer (no dispatch)');
+    else if (unsupported.has(n.opType)) out.set(n.opType, 'NO KERNEL');
     else if (!session) out.set(n.opType, 'kernel available');
     else if (!served) out.set(n.opType, 'no dispatch (view or in-place)');
     else out.set(n.opType, [...served].map(([k, c]) => `${k} x${c}`).join(', '));
@@ -83,7 +83,8 @@ function kernelsByOp(graph: Graph, session: InferenceSession | undefined): Map<s
 export async function printInfo(path: string, openDevice: () => Promise<CliDevice>, log: (line: string) => void): Promise<void> {
   const bytes = new Uint8Array(await readFile(path));
   const graph = parseModel(bytes);
-  const info = modelInfo(graph, KERNELS);
+  const optimized = optimize(graph, KERNELS);
+  const info = modelInfo(graph, KERNELS, { optimized });
   for (const l of staticLines(path, info)) log(l);
 
   let device: CliDevice | undefined;
@@ -102,7 +103,7 @@ export async function printInfo(path: string, openDevice: () => Promise<CliDevic
     }
   }
   try {
-    const served = kernelsByOp(graph, session);
+    const served = kernelsByOp(graph, optimized, session);
     log('ops:');
     const width = Math.max(...Object.keys(info.opCounts).map((k) => k.length));
     for (const [op, count] of Object.entries(info.opCounts)) {

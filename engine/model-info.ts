@@ -9,7 +9,7 @@
 import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
-import { optimize } from './optimize.ts';
+import { optimize, type OptimizedGraph } from './optimize.ts';
 import { defaultInputShape, unsupportedNodes } from './plan.ts';
 import { sizeOf } from './shape/broadcast.ts';
 
@@ -37,6 +37,8 @@ export interface ModelInfo {
 export interface ModelInfoOptions {
   /** Shapes for inputs with symbolic dims (default: every unknown dim is 1, as the session does). */
   inputShapes?: Record<string, number[]>;
+  /** `optimize(graph, kernels)`, when the caller has already run it (it is not modified). */
+  optimized?: OptimizedGraph;
 }
 
 const opKey = (n: { opType: string; domain: string }): string => (n.domain ? `${n.domain}.${n.opType}` : n.opType);
@@ -101,7 +103,7 @@ const COUNTED = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefinition>>, options: ModelInfoOptions = {}): ModelInfo {
   const opCounts: Record<string, number> = {};
   for (const n of graph.nodes) opCounts[opKey(n)] = (opCounts[opKey(n)] ?? 0) + 1;
-  const opt = optimize(graph, kernels);
+  const opt = options.optimized ?? optimize(graph, kernels);
   // Judged after rewrites: a BatchNormalization folded into its Conv or a removed Identity needs no kernel.
   const unsupportedOps = [...new Set(unsupportedNodes(opt.nodes, kernels).map(opKey))];
   const shapes = new Map<string, readonly number[]>();

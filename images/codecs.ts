@@ -10,6 +10,7 @@ import decodeAvifWasm, { init as initAvifRaw } from '@jsquash/avif/decode';
 import pngWasmModule from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import avifWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
+import { wasmInstance } from './wasm-instance.ts';
 
 /** What every codec returns: jsquash's ImageData polyfill, 8-bit RGBA. */
 export interface CodecImage {
@@ -31,34 +32,9 @@ const initAvif = initAvifRaw as unknown as EmscriptenInit;
 
 const pngWasm = pngWasmModule as WebAssembly.Module;
 
-const ready = new Map<string, Promise<unknown>>();
-
-function once(name: string, init: () => Promise<unknown>): Promise<unknown> {
-  let p = ready.get(name);
-  if (!p) {
-    p = init();
-    ready.set(name, p);
-  }
-  return p;
-}
-
-/**
- * An emscripten module that hit abort() stays aborted; a failed decode therefore drops the instance so the next
- * request instantiates a fresh one (cheap: the module is already compiled).
- */
-function forget(name: string): void {
-  ready.delete(name);
-}
-
-async function guarded<T>(name: string, init: () => Promise<unknown>, run: () => Promise<T>): Promise<T> {
-  await once(name, init);
-  try {
-    return await run();
-  } catch (e) {
-    forget(name);
-    throw e;
-  }
-}
+// A failed decode drops the instance (see wasm-instance.ts): an aborted emscripten module stays aborted.
+const webp = wasmInstance(() => initWebp(webpWasm));
+const avif = wasmInstance(() => initAvif(avifWasm));
 
 export function decodePngRgba(bytes: Uint8Array): Promise<CodecImage> {
   // wasm-bindgen's init caches its instance itself; a Rust error comes back as an exception, not an abort.
@@ -70,11 +46,11 @@ export function decodePngRgba16(bytes: Uint8Array): Promise<CodecImage16> {
 }
 
 export function decodeWebpRgba(bytes: Uint8Array): Promise<CodecImage> {
-  return guarded('webp', () => initWebp(webpWasm), () => decodeWebpWasm(toArrayBuffer(bytes)));
+  return webp.use(() => decodeWebpWasm(toArrayBuffer(bytes)));
 }
 
 export async function decodeAvifRgba(bytes: Uint8Array): Promise<CodecImage> {
-  const image = await guarded('avif', () => initAvif(avifWasm), () => decodeAvifWasm(toArrayBuffer(bytes)));
+  const image = await avif.use(() => decodeAvifWasm(toArrayBuffer(bytes)));
   if (!image) throw new Error('the AVIF decoder returned no image');
   return image;
 }

@@ -7,6 +7,7 @@
 import mozjpegFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
 import { initEmscriptenModule } from '@jsquash/jpeg/utils.js';
 import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
+import { wasmInstance } from './wasm-instance.ts';
 
 export interface JpegDecodeResult {
   width: number;
@@ -20,7 +21,6 @@ interface MozJpeg {
   decode(data: Uint8Array, preserveOrientation: boolean): { width: number; height: number; data: Uint8ClampedArray } | null;
 }
 
-let instance: Promise<MozJpeg> | undefined;
 let sink: string[] | null = null;
 
 function printErr(message: string): void {
@@ -35,21 +35,22 @@ function instantiate(): Promise<MozJpeg> {
   return initEmscriptenModule(mozjpegFactory, jpegWasm, options) as unknown as Promise<MozJpeg>;
 }
 
+// A C++ exception or abort can leave the instance unusable; a failed decode drops it (wasm-instance.ts).
+const mozjpeg = wasmInstance(instantiate);
+
 /** Decodes to RGBA without applying EXIF orientation. Throws whatever the codec throws. */
-export async function decodeMozJpeg(bytes: Uint8Array): Promise<JpegDecodeResult> {
-  instance ??= instantiate();
-  const codec = await instance;
-  const messages: string[] = [];
-  sink = messages;
-  try {
-    const image = codec.decode(bytes, false);
-    if (!image) throw new Error('mozjpeg returned no image');
-    return { width: image.width, height: image.height, data: image.data, messages };
-  } catch (e) {
-    // A C++ exception or abort can leave the instance unusable; the next request gets a fresh one.
-    instance = undefined;
-    throw e instanceof Error ? e : new Error(messages.join('; ') || 'mozjpeg failed');
-  } finally {
-    sink = null;
-  }
+export function decodeMozJpeg(bytes: Uint8Array): Promise<JpegDecodeResult> {
+  return mozjpeg.use((codec) => {
+    const messages: string[] = [];
+    sink = messages;
+    try {
+      const image = codec.decode(bytes, false);
+      if (!image) throw new Error('mozjpeg returned no image');
+      return { width: image.width, height: image.height, data: image.data, messages };
+    } catch (e) {
+      throw e instanceof Error ? e : new Error(messages.join('; ') || 'mozjpeg failed');
+    } finally {
+      sink = null;
+    }
+  });
 }

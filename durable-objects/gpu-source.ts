@@ -2,7 +2,7 @@
  * @module Where the Durable Object gets its GPU: `navigator.gpu` when the runtime has one, else the GPU host
  * bridge (workerd has no WebGPU). The engine sees a standard `GPU` either way.
  */
-import { connectBridgeGPU, installWebGPUConstants, isLoopbackHost } from '../bridge/client.ts';
+import { connectBridgeGPU, isLoopbackHost } from '../bridge/client.ts';
 
 export interface GpuHostConfig {
   GPU_HOST_URL: string;
@@ -36,7 +36,5 @@ export function gpuFor(config: GpuHostConfig): GPU {
   const native = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (native) return native;
   checkGpuHostUrl(config.GPU_HOST_URL, config.GPU_HOST_TOKEN);
-  // The engine uses GPUBufferUsage/GPUMapMode like browser code; workerd does not define them.
-  installWebGPUConstants();
   return connectBridgeGPU(config.GPU_HOST_URL, { token: config.GPU_HOST_TOKEN!, timeoutMs: Number(config.GPU_HOST_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS });
 }

@@ -10,17 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { photoLikeJpeg } from '../service/images.ts';
-import { expectError, fetchWithin } from './support.ts';
+import { expectError, fetchWithin, serviceHealth } from './support.ts';
 
 /** SPEC: nothing may hang; a request that outlives this is a failure even if it would answer later. */
 const REQUEST_BOUND_MS = 30_000;
-
-interface Health {
-  ok: boolean;
-  reason?: string;
-  model: { loaded: boolean };
-  loader: { r2Reads: number; sessionBuilds: number; loads: number };
-}
 
 let service: Service;
 let photo: Uint8Array;
@@ -30,10 +23,7 @@ let baseline: string;
 const classify = () =>
   fetchWithin(`${service.url}/?format=json`, { method: 'POST', body: photo, headers: { 'Content-Type': 'image/jpeg' } }, REQUEST_BOUND_MS);
 
-async function health(): Promise<{ status: number; retryAfter: string | null; body: Health }> {
-  const r = await fetchWithin(`${service.url}/healthz`, {}, REQUEST_BOUND_MS);
-  return { status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as Health };
-}
+const health = () => serviceHealth(service.url, REQUEST_BOUND_MS);
 
 /** 200 with the baseline answer, or SPEC's 503; anything else (500, other codes) fails. Returns the status. */
 async function expectOkOr503(response: Response): Promise<number> {

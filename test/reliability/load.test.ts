@@ -6,6 +6,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GpuHostHealth } from '../../gpu-host/server.ts';
+import { health } from '../../gpu-host/test-support.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { solidPng } from '../service/images.ts';
 import { colourProbeModel, COLOUR_LABELS, COLOUR_NAMES, rng } from './support.ts';
@@ -28,12 +30,6 @@ const COLOURS: readonly (readonly number[])[] = [
   [30, 220, 30],
   [30, 30, 220],
 ];
-
-interface HostHealth {
-  connections: number;
-  liveObjects: number;
-  gpuBytes: number;
-}
 
 interface Round {
   errors: string[];
@@ -81,10 +77,6 @@ async function batchSessionsReady(): Promise<number[]> {
     if (health.batching && !health.batching.preparing) return health.batching.ready;
   }
   throw new Error('the Classifier DO was still building its batch sessions after 120 s');
-}
-
-async function hostHealth(): Promise<HostHealth> {
-  return (await (await fetch(`http://127.0.0.1:${service.hostPort}/healthz`)).json()) as HostHealth;
 }
 
 async function round(seed: number): Promise<Round> {
@@ -146,7 +138,7 @@ beforeAll(async () => {
 afterAll(() => service?.stop());
 
 describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, () => {
-  let idle: HostHealth;
+  let idle: GpuHostHealth;
   let memoryAfterRound1: { host: number; workerd: number };
 
   it('warm-up: the model loads and every colour is answered right', async () => {
@@ -162,7 +154,7 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
     expect(burst.map((r) => r.status)).toEqual(Array(32).fill(200));
     await Promise.all(burst.map((r) => r.arrayBuffer()));
     expect(await batchSessionsReady()).toEqual(BATCH_SIZES);
-    idle = await hostHealth();
+    idle = await health(service.hostPort);
     expect(idle.connections).toBe(1);
     expect(workerdPids().length).toBeGreaterThan(0);
     console.log(`load warm-up: GPU host ${idle.liveObjects} live objects, ${idle.gpuBytes} GPU bytes; RSS host ${rssKiB(service.hostPid()!)} KiB, workerd ${workerdPids().map(rssKiB).join('+')} KiB`);
@@ -174,7 +166,7 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
     expect(r.errors.slice(0, 5)).toEqual([]);
     expect(r.wrong.slice(0, 5)).toEqual([]);
     expect(r.latencies).toHaveLength(REQUESTS);
-    const after = await hostHealth();
+    const after = await health(service.hostPort);
     expect(after.connections).toBe(idle.connections);
     expect(after.liveObjects).toBeLessThanOrEqual(idle.liveObjects + OBJECT_SLACK);
     expect(after.gpuBytes).toBe(idle.gpuBytes);
@@ -186,7 +178,7 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
     report('round 2', r);
     expect(r.errors.slice(0, 5)).toEqual([]);
     expect(r.wrong.slice(0, 5)).toEqual([]);
-    const after = await hostHealth();
+    const after = await health(service.hostPort);
     console.log(`load GPU host after round 2: ${after.liveObjects} live objects (warm-up ${idle.liveObjects}), ${after.gpuBytes} GPU bytes (warm-up ${idle.gpuBytes})`);
     expect(after.connections).toBe(idle.connections);
     expect(after.liveObjects).toBeLessThanOrEqual(idle.liveObjects + OBJECT_SLACK);

@@ -12,7 +12,7 @@ import { attr, ModelBuilder } from '../../models/onnx-builder.ts';
 import { SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { solidPng } from '../service/images.ts';
-import { colourProbeModel, COLOUR_LABELS, expectError, fetchWithin, rng } from './support.ts';
+import { colourProbeModel, COLOUR_LABELS, expectError, fetchWithin, rng, serviceHealth } from './support.ts';
 
 /** What every model error must tell the operator: how to put a usable model. */
 const SAYS_WHAT_TO_DO = /npm run model:(put|fetch)/;
@@ -23,10 +23,7 @@ let squeezenet: Uint8Array;
 
 const classify = () => fetchWithin(`${service.url}/?format=json`, { method: 'POST', body: image, headers: { 'Content-Type': 'image/png' } });
 
-async function health(): Promise<{ status: number; body: { ok: boolean; reason?: string; model: { loaded: boolean }; loader: { loads: number } } }> {
-  const r = await fetchWithin(`${service.url}/healthz`);
-  return { status: r.status, body: await r.json() as never };
-}
+const health = () => serviceHealth(service.url);
 
 /** The answer for a stored model that cannot be used: 503, the code, a message naming the fix, /healthz says why. */
 async function expectModelError(code: string, detail?: RegExp): Promise<void> {

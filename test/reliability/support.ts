@@ -33,6 +33,20 @@ export async function expectError(response: Response, status: number, code: stri
   return body;
 }
 
+/** The fields of the service's /healthz body that the reliability tests read. */
+export interface ServiceHealth {
+  ok: boolean;
+  reason?: string;
+  model: { loaded: boolean };
+  loader: { r2Reads: number; sessionBuilds: number; loads: number };
+}
+
+/** GET `<url>/healthz` within `ms`: the status, Retry-After and the parsed body. */
+export async function serviceHealth(url: string, ms = 30_000): Promise<{ status: number; retryAfter: string | null; body: ServiceHealth }> {
+  const r = await fetchWithin(`${url}/healthz`, {}, ms);
+  return { status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as ServiceHealth };
+}
+
 /** Seeded uniform [0, 1) numbers, so a failing input can be reproduced from the seed in the test name. */
 export const rng = mulberry32;
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { photoLikeJpeg } from '../service/images.ts';
-import { expectError, fetchWithin, serviceHealth } from './support.ts';
+import { expectError, fetchWithin, retryUntil, serviceHealth } from './support.ts';
 
 /** SPEC: nothing may hang; a request that outlives this is a failure even if it would answer later. */
 const REQUEST_BOUND_MS = 30_000;
@@ -47,15 +47,9 @@ async function expectOkOr503(response: Response): Promise<number> {
  * old connection's loss is noticed by that request); more than a couple would mean the service does not heal.
  */
 async function untilServing(ms = 30_000): Promise<{ unavailable: number }> {
-  const deadline = Date.now() + ms;
-  let unavailable = 0;
-  for (;;) {
-    const status = await expectOkOr503(await classify());
-    if (status === 200) return { unavailable };
-    unavailable++;
-    if (Date.now() > deadline) throw new Error(`still 503 after ${ms} ms and ${unavailable} tries`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const { done, retries } = await retryUntil(classify, async (r) => (await expectOkOr503(r)) === 200, { ms, intervalMs: 250 });
+  if (!done) throw new Error(`still 503 after ${ms} ms and ${retries} tries`);
+  return { unavailable: retries };
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuHostHealth } from '../../gpu-host/server.ts';
 import { health } from '../../gpu-host/test-support.ts';
-import { startService, type Service } from '../service/harness.ts';
+import { startService, waitForBatching, type Service } from '../service/harness.ts';
 import { solidPng } from '../service/images.ts';
 import { colourProbeModel, COLOUR_LABELS, COLOUR_NAMES, rng } from './support.ts';
 
@@ -68,15 +68,6 @@ function workerdPids(): number[] {
     }
   }
   return pids;
-}
-
-/** Polls the service's /healthz until the DO has finished building its batch sessions. */
-async function batchSessionsReady(): Promise<number[]> {
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-    const health = (await (await fetch(`${service.url}/healthz`)).json()) as { batching: { ready: number[]; preparing: boolean } | null };
-    if (health.batching && !health.batching.preparing) return health.batching.ready;
-  }
-  throw new Error('the Classifier DO was still building its batch sessions after 120 s');
 }
 
 async function round(seed: number): Promise<Round> {
@@ -153,7 +144,8 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
     const burst = await Promise.all(Array.from({ length: 32 }, (_, i) => fetch(`${service.url}/`, { method: 'POST', body: images[i % 3][0], headers: { 'Content-Type': 'image/png' } })));
     expect(burst.map((r) => r.status)).toEqual(Array(32).fill(200));
     await Promise.all(burst.map((r) => r.arrayBuffer()));
-    expect(await batchSessionsReady()).toEqual(BATCH_SIZES);
+    // Every batch size has its session and none is still being built (waitForBatching polls for up to 120 s).
+    expect(await waitForBatching(service)).toMatchObject({ ready: BATCH_SIZES, preparing: false });
     idle = await health(service.hostPort);
     expect(idle.connections).toBe(1);
     expect(workerdPids().length).toBeGreaterThan(0);

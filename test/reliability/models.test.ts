@@ -12,7 +12,7 @@ import { attr, ModelBuilder } from '../../models/onnx-builder.ts';
 import { SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { solidPng } from '../service/images.ts';
-import { colourProbeModel, COLOUR_LABELS, expectError, fetchWithin, rng, serviceHealth } from './support.ts';
+import { colourProbeModel, COLOUR_LABELS, expectError, fetchWithin, retryUntil, rng, serviceHealth, type ErrorBody } from './support.ts';
 
 /** What every model error must tell the operator: how to put a usable model. */
 const SAYS_WHAT_TO_DO = /npm run model:(put|fetch)/;
@@ -139,16 +139,12 @@ describe('bad models in R2 (the Durable Object retries a failed load on the next
     // A GPU host restart loses the device, which makes the next request reload from R2.
     await service.stopHost();
     await service.startHost();
-    const deadline = Date.now() + 30_000;
-    let last: Response;
     // The first request may still see the old device (gpu_unavailable) before the loss is noticed.
-    for (;;) {
-      last = await classify();
-      if (last.status !== 503 || Date.now() > deadline) break;
-      const body = (await last.clone().json()) as { error: { code: string } };
-      if (body.error.code === 'model_invalid') break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const { response: last } = await retryUntil(
+      classify,
+      async (r) => r.status !== 503 || ((await r.clone().json()) as ErrorBody).error.code === 'model_invalid',
+      { ms: 30_000, intervalMs: 500 },
+    );
     await expectError(last, 503, 'model_invalid');
     await service.putModel(colourProbeModel());
     await expectServing('red');

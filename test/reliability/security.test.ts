@@ -15,7 +15,7 @@ import { pngHeaderOnly } from '../../images/test-fixtures.ts';
 import { batchFrame, health as hostHealth, helloFrame, RawClient } from '../../gpu-host/test-support.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { multipart, solidPng } from '../service/images.ts';
-import { colourProbeModel, COLOUR_LABELS, fetchWithin } from './support.ts';
+import { colourProbeModel, COLOUR_LABELS, fetchWithin, retryUntil } from './support.ts';
 
 /** What must never appear in a body sent to a client: stack frames, our checkout, dependencies. */
 const LEAK = /\bat .*\(|\/work\/|node_modules|\/home\/|file:\/\/|\.ts:\d+/;
@@ -234,10 +234,8 @@ describe('Worker', () => {
     }
     expect(seen.filter((s) => s.endsWith(':503'))).toHaveLength(2);
     // And back to normal.
-    const deadline = Date.now() + 30_000;
-    let status = 0;
-    while (status !== 200 && Date.now() < deadline) status = (await post(png, 'image/png')).status;
-    expect(status).toBe(200);
+    const back = await retryUntil(() => post(png, 'image/png'), (r) => r.status === 200, { ms: 30_000 });
+    expect(back.response.status).toBe(200);
   });
 });
 

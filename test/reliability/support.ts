@@ -47,6 +47,27 @@ export async function serviceHealth(url: string, ms = 30_000): Promise<{ status:
   return { status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as ServiceHealth };
 }
 
+/**
+ * Sends `send()` until `done(response)` holds, pausing `intervalMs` between tries so a recovering service is not
+ * hammered. After `ms` it stops at the first try that fails `done`. Returns the last response (its body unread
+ * unless `done` read it), whether `done` held, and how many tries did not satisfy it. `done` may assert on each
+ * response (e.g. "200 or SPEC's 503"); discarded responses' bodies are cancelled.
+ */
+export async function retryUntil(
+  send: () => Promise<Response>,
+  done: (response: Response) => boolean | Promise<boolean>,
+  { ms = 30_000, intervalMs = 250 }: { ms?: number; intervalMs?: number } = {},
+): Promise<{ response: Response; done: boolean; retries: number }> {
+  const deadline = Date.now() + ms;
+  for (let retries = 0; ; retries++) {
+    const response = await send();
+    if (await done(response)) return { response, done: true, retries };
+    if (Date.now() > deadline) return { response, done: false, retries: retries + 1 };
+    if (!response.bodyUsed) await response.body?.cancel().catch(() => {});
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 /** Seeded uniform [0, 1) numbers, so a failing input can be reproduced from the seed in the test name. */
 export const rng = mulberry32;
 

@@ -10,7 +10,7 @@ import { SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { PROJECT_ROOT } from '../../scripts/project-config.ts';
 import { referenceTensor } from '../helpers/reference-preprocess.ts';
 import { runOrt } from '../helpers/ort.ts';
-import { startService, type Service } from './harness.ts';
+import { startService, waitForBatching, type Service } from './harness.ts';
 import { multipart, photoLikeJpeg, solidPng } from './images.ts';
 
 const SYNSETS = path.join(PROJECT_ROOT, '..', 'shared', 'data', 'imagenet-synsets.txt');
@@ -52,14 +52,7 @@ describe('service (wrangler dev + GPU host)', () => {
   });
 
   it('should build a session for every batch size in the background once the model is loaded', async () => {
-    type Batching = { maxBatch: number; ready: number[]; preparing: boolean } | null;
-    const batchingNow = async (): Promise<Batching> => ((await (await fetch(`${service.url}/healthz`)).json()) as { batching: Batching }).batching;
-    let batching = await batchingNow();
-    for (const deadline = Date.now() + 120_000; (!batching || batching.preparing) && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 250));
-      batching = await batchingNow();
-    }
-    expect(batching).toEqual({ maxBatch: 8, ready: [1, 2, 4, 8], preparing: false });
+    expect(await waitForBatching(service)).toEqual({ maxBatch: 8, ready: [1, 2, 4, 8], preparing: false });
   });
 
   it('should return the top-5 that onnxruntime gives on the reference preprocessing, as text/plain', async () => {

@@ -65,6 +65,23 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** /healthz's `batching`: the Classifier DO's batch sizes with a session, null until the model is loaded. */
+export type Batching = { maxBatch: number; ready: number[]; preparing: boolean } | null;
+
+/**
+ * Polls the service's /healthz every 250 ms until the DO has finished building its batch sessions (`batching`
+ * present and not preparing), at most `ms`. Returns the last reading, finished or not: the caller asserts on it.
+ */
+export async function waitForBatching(service: Service, ms = 120_000): Promise<Batching> {
+  const now = async (): Promise<Batching> => ((await (await fetch(`${service.url}/healthz`)).json()) as { batching: Batching }).batching;
+  let batching = await now();
+  for (const deadline = Date.now() + ms; (!batching || batching.preparing) && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    batching = await now();
+  }
+  return batching;
+}
+
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const config = readProjectConfig();
   const persistTo = await mkdtemp(path.join(tmpdir(), 'service-state-'));

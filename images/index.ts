@@ -7,7 +7,7 @@ import { decodeImage } from './decode.ts';
 import { ImageError } from './errors.ts';
 import { readImageSize } from './header.ts';
 import { toModelInput } from './preprocess.ts';
-import { detectImageFormat, isSupportedFormat, type ImageFormat } from './sniff.ts';
+import { detectImageFormat, isSupportedFormat, SUPPORTED_LIST, type ImageFormat } from './sniff.ts';
 
 export { ImageError, type ImageErrorCode } from './errors.ts';
 export type { ImageFormat } from './sniff.ts';
@@ -25,8 +25,6 @@ export interface PreparedImage {
    */
   timings: { decode: number; preprocess: number };
 }
-
-const SUPPORTED_LIST = 'JPEG, PNG, WebP, GIF or AVIF';
 
 function unsupported(found: string, declaredType: string | undefined): ImageError {
   const declared = declaredType ? ` (declared as ${declaredType})` : '';

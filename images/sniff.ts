@@ -4,15 +4,23 @@
  */
 import { u32be } from './bytes.ts';
 
-/** Formats we decode. */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif';
+/** Formats we decode, in the order messages name them. The one list: type, check, Content-Types and text. */
+export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif'] as const;
+
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+const FORMAT_NAMES: Record<ImageFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF', avif: 'AVIF' };
+const names = IMAGE_FORMATS.map((f) => FORMAT_NAMES[f]);
+
+/** "JPEG, PNG, WebP, GIF or AVIF", for error messages and the upload page. */
+export const SUPPORTED_LIST = `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 
 /** Image formats we recognise only to refuse them with 415 and a message naming the format. */
 export type UnsupportedImageFormat = 'svg' | 'heic' | 'bmp' | 'tiff' | 'ico' | 'psd' | 'jxl' | 'jp2' | 'pdf';
 
 export type DetectedFormat = ImageFormat | UnsupportedImageFormat | 'unknown';
 
-const SUPPORTED: ReadonlySet<DetectedFormat> = new Set<DetectedFormat>(['jpeg', 'png', 'webp', 'gif', 'avif']);
+const SUPPORTED: ReadonlySet<DetectedFormat> = new Set<DetectedFormat>(IMAGE_FORMATS);
 
 export function isSupportedFormat(format: DetectedFormat): format is ImageFormat {
   return SUPPORTED.has(format);

@@ -4,6 +4,7 @@
  */
 import { HttpError } from './errors.ts';
 import { readCappedBody } from './read-body.ts';
+import { IMAGE_FORMATS } from '../../images/sniff.ts';
 
 export interface Upload {
   bytes: Uint8Array;
@@ -13,7 +14,7 @@ export interface Upload {
 }
 
 /** Raw-body types we decode (SPEC.md); the format is then confirmed from the magic bytes. */
-export const IMAGE_CONTENT_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'];
+export const IMAGE_CONTENT_TYPES: readonly string[] = IMAGE_FORMATS.map((f) => `image/${f}`);
 
 function mediaType(header: string | null): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();

@@ -5,9 +5,11 @@
  */
 import { UPLOAD_PAGE_CSS } from './upload-page-style.ts';
 import { UPLOAD_PAGE_SCRIPT } from './upload-page-script.ts';
+import { DEFAULT_TOP, MAX_TOP } from '../http/query.ts';
+import { SUPPORTED_LIST } from '../../images/sniff.ts';
+import { MAX_BODY_BYTES } from '../../images/constants.ts';
 
-const TOP_CHOICES = [1, 3, 5, 10, 20];
-const DEFAULT_TOP = 5;
+const TOP_CHOICES = [1, 3, 5, 10, MAX_TOP];
 
 const topOptions = TOP_CHOICES.map((n) => `<option value="${n}"${n === DEFAULT_TOP ? ' selected' : ''}>${n}</option>`).join('');
 
@@ -37,7 +39,7 @@ export const UPLOAD_PAGE_HTML = `<!doctype html>
           <div class="icon" aria-hidden="true">&#8593;</div>
         </div>
         <img id="preview" alt="" hidden>
-        <p class="hint" id="drop-hint">Drop an image here or paste one &mdash; JPEG, PNG, WebP, GIF or AVIF, up to 20 MB.</p>
+        <p class="hint" id="drop-hint">Drop an image here or paste one &mdash; ${SUPPORTED_LIST}, up to ${MAX_BODY_BYTES / 2 ** 20} MB.</p>
         <input type="file" id="file" accept="image/*" class="visually-hidden">
         <label for="file" class="button" id="choose-label">Choose an image</label>
         <p class="file-meta" id="file-meta" hidden></p>

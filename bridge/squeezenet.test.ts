@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { median } from '../bench/stats.ts';
 import { inferenceLimits, InferenceSession } from '../engine/index.ts';
 import { openDawnDevice } from '../gpu-host/dawn.ts';
 import { LoopbackWebSocket } from '../gpu-host/loopback-websocket.ts';
@@ -17,11 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
 });
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 describe('SqueezeNet 1.1 through the bridge (the engine only sees standard WebGPU)', () => {
   it('matches direct Dawn bit for bit, costs one round trip per inference, and adds little time', async () => {

@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
+import { median } from '../bench/stats.ts';
 import { connectBridgeGPU, getBridgeStats } from '../bridge/client.ts';
 import { seededFloats } from '../bridge/test-workload.ts';
 import { inferenceLimits, InferenceSession } from '../engine/index.ts';
@@ -16,8 +17,6 @@ import { SQUEEZENET11_PATH } from '../models/paths.ts';
 import { openDawnDevice } from './dawn.ts';
 import { LoopbackWebSocket } from './loopback-websocket.ts';
 import { startGpuHost } from './server.ts';
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

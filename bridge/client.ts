@@ -24,7 +24,7 @@ export interface BridgeOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 export function connectBridgeGPU(url: string, options: BridgeOptions): GPU {
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;

@@ -15,7 +15,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Thrown for a frame that does not parse; the host answers it with a protocol error. */
-export class ProtocolError extends Error {
+class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
@@ -159,7 +159,7 @@ export function writeHeader(w: ByteWriter, kind: FrameKind, seq: number): void {
   w.u32(seq >>> 0);
 }
 
-export interface FrameHeader {
+interface FrameHeader {
   kind: number;
   version: number;
   seq: number;

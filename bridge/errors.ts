@@ -4,7 +4,7 @@
  */
 import type { ErrorFilter, WireError } from './protocol.ts';
 
-export class BridgeGPUError extends Error {
+class BridgeGPUError extends Error {
   constructor(message: string, name: string) {
     super(message);
     this.name = name;

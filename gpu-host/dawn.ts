@@ -38,7 +38,7 @@ let globalsInstalled = false;
 const instanceOf = new WeakMap<object, GPU>();
 
 /** dawn.node's GPUBufferUsage etc. must be globals, as in a browser, before WebGPU code runs. */
-export function installWebGPUGlobals(): void {
+function installWebGPUGlobals(): void {
   if (globalsInstalled) return;
   Object.assign(globalThis, globals);
   globalsInstalled = true;

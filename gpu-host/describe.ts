@@ -1,7 +1,7 @@
 /** @module Plain-data snapshots of Dawn's adapter/device attributes (Dawn exposes them as getters, which JSON skips). */
 import type { AdapterDescription, AdapterInfo, DeviceDescription } from '../bridge/protocol.ts';
 
-export function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
+function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
   const out: Record<string, number> = {};
   // for-in walks the prototype getters dawn.node defines.
   for (const k in limits) {

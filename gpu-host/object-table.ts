@@ -36,6 +36,10 @@ export class BridgeHostError extends Error {
   }
 }
 
+function checkId(id: number): void {
+  if (!Number.isInteger(id) || id <= 0 || id > 0xffffffff) throw new BridgeHostError(`bad object id ${id}`);
+}
+
 export class ObjectTable {
   readonly #entries = new Map<number, Entry>();
   readonly #caps: HostCaps;
@@ -53,14 +57,9 @@ export class ObjectTable {
     return this.#bufferBytes;
   }
 
-  static checkId(id: number): number {
-    if (!Number.isInteger(id) || id <= 0 || id > 0xffffffff) throw new BridgeHostError(`bad object id ${id}`);
-    return id;
-  }
-
   /** Throws unless a new object (of `bytes` buffer bytes) fits the caps and the id is unused. */
   reserve(id: number, bytes = 0): void {
-    ObjectTable.checkId(id);
+    checkId(id);
     if (this.#entries.has(id)) throw new BridgeHostError(`object id ${id} is already in use`);
     if (this.#entries.size >= this.#caps.maxObjects) {
       throw new BridgeHostError(`GPU host cap: this connection already holds ${this.#entries.size} objects (max ${this.#caps.maxObjects})`, 'out-of-memory');

@@ -65,6 +65,8 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error(`startGpuHost: refusing to bind ${host}; the GPU host serves loopback only`);
   const caps: HostCaps = { ...DEFAULT_CAPS, ...options.caps };
   const log = options.log ?? ((line: string) => console.error(`[gpu-host] ${line}`));
+  const helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
+  const maxConnections = options.maxConnections ?? 32;
   const dawn = await openDawnAdapter(options.backend ?? 'auto');
   const welcomeBase: Omit<Welcome, 'version'> = {
     adapter: describeAdapter(dawn.adapter, dawn.featureLevel),
@@ -101,9 +103,9 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
     let session: HostSession | undefined;
     const helloTimer = setTimeout(() => {
       counters.refused++;
-      log(`refused ${peer}: no token within ${options.helloTimeoutMs ?? 10_000} ms`);
+      log(`refused ${peer}: no token within ${helloTimeoutMs} ms`);
       ws.close(CLOSE_HELLO_TIMEOUT, 'no hello');
-    }, options.helloTimeoutMs ?? 10_000);
+    }, helloTimeoutMs);
     const refuse = (code: number, reason: string): void => {
       counters.refused++;
       log(`refused ${peer}: ${reason}`);
@@ -132,8 +134,8 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
           refuse(CLOSE_VERSION, `protocol version mismatch: host ${PROTOCOL_VERSION}, client ${String(hello.version)}`);
           return;
         }
-        if (sessions.size >= (options.maxConnections ?? 32)) {
-          refuse(CLOSE_TRY_AGAIN, `the GPU host already serves ${sessions.size} connections (max ${options.maxConnections ?? 32})`);
+        if (sessions.size >= maxConnections) {
+          refuse(CLOSE_TRY_AGAIN, `the GPU host already serves ${sessions.size} connections (max ${maxConnections})`);
           return;
         }
         session = new HostSession(dawn, caps, (frame) => ws.send(frame), (line) => {

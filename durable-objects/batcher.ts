@@ -10,7 +10,7 @@ export interface BatchRunner<In, Out> {
   run(inputs: In[]): Promise<Out[]>;
 }
 
-export interface BatcherOptions {
+interface BatcherOptions {
   /** Largest batch; sizes are powers of two up to this, so each size needs at most one compiled plan. */
   maxBatch: number;
   /** Extra milliseconds to wait for company after the first request of an idle period (default 0). */

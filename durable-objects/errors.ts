@@ -11,7 +11,7 @@ export class ServiceError extends Error {
 /** Seconds a client should wait before retrying when the GPU host is down or restarting. */
 export const GPU_RETRY_AFTER_S = 5;
 /** Seconds to wait when no usable model is stored: someone has to put one first. */
-export const MODEL_RETRY_AFTER_S = 30;
+const MODEL_RETRY_AFTER_S = 30;
 
 export function gpuUnavailable(detail: string): ServiceError {
   return new ServiceError({

@@ -12,7 +12,7 @@ import { Batcher } from './batcher.ts';
 import { BatchedSessions } from './batched-sessions.ts';
 
 /** The tensor the Worker sends: one RGB image, NCHW. */
-export const INPUT_SHAPE = [1, 3, INPUT_SIZE, INPUT_SIZE] as const;
+const INPUT_SHAPE = [1, 3, INPUT_SIZE, INPUT_SIZE] as const;
 
 export interface ModelConfig extends GpuHostConfig {
   MODEL_BUCKET: R2Bucket;
@@ -26,7 +26,6 @@ export interface ModelConfig extends GpuHostConfig {
 
 export interface LoadedModel {
   key: string;
-  session: InferenceSession;
   device: GPUDevice;
   gpu: GpuReport;
   labels: Label[];
@@ -93,7 +92,6 @@ export async function loadModel(config: ModelConfig, stats: LoaderStats): Promis
     batcher,
     sessions,
     key: config.MODEL_KEY,
-    session,
     device,
     gpu,
     labels: Array.from({ length: classes }, (_, i) => labels[i] ?? fallbackLabel(i)),

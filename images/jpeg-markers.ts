@@ -4,7 +4,7 @@
  * into a half-grey image with only a warning, so completeness is checked here, before decoding.
  */
 
-export interface JpegSegment {
+interface JpegSegment {
   marker: number;
   /** First payload byte, after the 2-byte length. */
   start: number;
@@ -12,7 +12,7 @@ export interface JpegSegment {
   end: number;
 }
 
-export type JpegWalkEnd = 'eoi' | 'truncated' | 'stopped';
+type JpegWalkEnd = 'eoi' | 'truncated' | 'stopped';
 
 const SOS = 0xda;
 const EOI = 0xd9;
@@ -23,7 +23,7 @@ function isRst(marker: number): boolean {
 }
 
 /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range. */
-export function isStartOfFrame(marker: number): boolean {
+function isStartOfFrame(marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }
 
@@ -46,7 +46,7 @@ function skipEntropyCoded(b: Uint8Array, from: number): number {
  * Calls `visit` for each marker segment after SOI (EOI included, with an empty payload); `visit` returns true to
  * stop. Returns how the walk ended: at EOI, by running out of bytes (truncated), or stopped by `visit`.
  */
-export function walkJpeg(b: Uint8Array, visit: (segment: JpegSegment) => boolean): JpegWalkEnd {
+function walkJpeg(b: Uint8Array, visit: (segment: JpegSegment) => boolean): JpegWalkEnd {
   let p = 2;
   for (;;) {
     // Bytes between segments are corrupt; libjpeg skips them too ("extraneous bytes before marker").
@@ -121,7 +121,7 @@ export function readJpegOrientation(b: Uint8Array): number {
 }
 
 /** Parses an APP1 payload: "Exif\0\0", then a TIFF header and IFD0. */
-export function orientationFromExif(app1: Uint8Array): number | null {
+function orientationFromExif(app1: Uint8Array): number | null {
   if (app1.length < 14 || String.fromCharCode(...app1.subarray(0, 6)) !== 'Exif\0\0') return null;
   const tiff = app1.subarray(6);
   const little = tiff[0] === 0x49 && tiff[1] === 0x49;

@@ -1,7 +1,7 @@
 /** @module Classification results as SPEC.md's text/plain lines or JSON body. */
 import type { Prediction } from '../durable-objects/protocol.ts';
 
-export interface Timings {
+interface Timings {
   decode: number;
   preprocess: number;
   inference: number;

@@ -4,7 +4,7 @@ import { HttpError } from './errors.ts';
 export const DEFAULT_TOP = 5;
 export const MAX_TOP = 20;
 
-export interface ClassifyQuery {
+interface ClassifyQuery {
   top: number;
   format: 'json' | 'text';
 }

@@ -10,11 +10,10 @@ export interface Upload {
   bytes: Uint8Array;
   /** The Content-Type the client declared (header or multipart part), lower-cased, without parameters. */
   declaredType: string;
-  filename?: string;
 }
 
 /** Raw-body types we decode (SPEC.md); the format is then confirmed from the magic bytes. */
-export const IMAGE_CONTENT_TYPES: readonly string[] = IMAGE_FORMATS.map((f) => `image/${f}`);
+const IMAGE_CONTENT_TYPES: readonly string[] = IMAGE_FORMATS.map((f) => `image/${f}`);
 
 function mediaType(header: string | null): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();
@@ -52,5 +51,5 @@ async function fromMultipart(body: Uint8Array, contentType: string): Promise<Upl
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (bytes.byteLength === 0) throw emptyBody();
-  return { bytes, declaredType: mediaType(file.type), filename: file.name };
+  return { bytes, declaredType: mediaType(file.type) };
 }

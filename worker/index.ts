@@ -12,7 +12,7 @@ import type { Env } from './env.ts';
 export { Classifier } from '../durable-objects/classifier.ts';
 
 interface Route {
-  methods: Record<string, (request: Request, env: Env) => Promise<Response> | Response>;
+  methods: Record<string, (request: Request, env: Env, url: URL) => Promise<Response> | Response>;
 }
 
 const ROUTES: Record<string, Route> = {
@@ -22,14 +22,15 @@ const ROUTES: Record<string, Route> = {
 };
 
 async function dispatch(request: Request, env: Env): Promise<Response> {
-  const route = ROUTES[new URL(request.url).pathname];
+  const url = new URL(request.url);
+  const route = ROUTES[url.pathname];
   if (!route) throw new HttpError(404, 'not_found', 'No such endpoint: POST an image to / or /classify, or GET /healthz.');
   const handler = route.methods[request.method];
   if (!handler) {
     const allow = Object.keys(route.methods).join(', ');
     throw new HttpError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allow}.`, { Allow: allow });
   }
-  return handler(request, env);
+  return handler(request, env, url);
 }
 
 export default {

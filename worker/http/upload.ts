@@ -24,10 +24,11 @@ function emptyBody(): HttpError {
 }
 
 export async function readUpload(request: Request, maxBytes: number): Promise<Upload> {
-  const type = mediaType(request.headers.get('Content-Type'));
+  const contentType = request.headers.get('Content-Type');
+  const type = mediaType(contentType);
   const body = await readCappedBody(request, maxBytes);
   if (body.byteLength === 0) throw emptyBody();
-  if (type === 'multipart/form-data') return fromMultipart(body, request.headers.get('Content-Type')!);
+  if (type === 'multipart/form-data') return fromMultipart(body, contentType!);
   if (type === 'application/octet-stream' || type === '' || type.startsWith('image/')) {
     return { bytes: body, declaredType: type };
   }

@@ -8,9 +8,9 @@ import { formatJson, formatText } from '../format.ts';
 import { classifierFor } from '../classifier-stub.ts';
 import type { Env } from '../env.ts';
 
-export async function handleClassify(request: Request, env: Env): Promise<Response> {
+export async function handleClassify(request: Request, env: Env, url: URL): Promise<Response> {
   const started = performance.now();
-  const query = parseClassifyQuery(new URL(request.url), request.headers.get('Accept'));
+  const query = parseClassifyQuery(url, request.headers.get('Accept'));
   const upload = await readUpload(request, MAX_BODY_BYTES);
   // An ImageError (client-caused: 400/413/415) propagates to the central catch in index.ts.
   const prepared = await prepareImage(upload.bytes, upload.declaredType);

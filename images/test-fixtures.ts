@@ -13,6 +13,7 @@ import pngEncWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import webpEncWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 import avifEncWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import { GifWriter } from 'omggif';
+import { concatBytes } from './bytes.ts';
 
 export interface Rgba {
   width: number;
@@ -95,16 +96,6 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** zlib via CompressionStream('deflate') (RFC 1950 wrapper), available in workerd and Node. */
 async function zlib(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([data]).stream().pipeThrough(new CompressionStream('deflate'));
@@ -136,7 +127,7 @@ export async function writePng(spec: PngSpec): Promise<Uint8Array> {
   if (spec.palette) parts.push(chunk('PLTE', spec.palette));
   if (spec.trns) parts.push(chunk('tRNS', spec.trns));
   parts.push(chunk('IDAT', await zlib(raw)), chunk('IEND', new Uint8Array()));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /** Only the signature and an IHDR declaring the size: what a decompression bomb's header looks like. */
@@ -146,7 +137,7 @@ export function pngHeaderOnly(width: number, height: number): Uint8Array {
   view.setUint32(0, width);
   view.setUint32(4, height);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return concat([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array([0x78, 0x9c])), chunk('IEND', new Uint8Array())]);
+  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array([0x78, 0x9c])), chunk('IEND', new Uint8Array())]);
 }
 
 /**
@@ -158,5 +149,5 @@ export function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint
   const payload = [...'Exif\0\0'].map((c) => c.charCodeAt(0)).concat(tiff);
   const length = payload.length + 2;
   const app1 = new Uint8Array([0xff, 0xe1, length >> 8, length & 0xff, ...payload]);
-  return concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
+  return concatBytes([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
 }

@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { GifWriter } from 'omggif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { concatBytes } from '../../images/bytes.ts';
 import { encodeJpeg, encodePng, encodeWebp, makeImage, pngHeaderOnly, writePng } from '../../images/test-fixtures.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { multipart, photoLikeJpeg, solidPng } from '../service/images.ts';
@@ -383,12 +384,7 @@ function animatedWebp(width: number, height: number, stills: readonly Uint8Array
     return riffChunk('ANMF', payload);
   });
   const parts = [new Uint8Array(ascii('WEBP')), riffChunk('VP8X', vp8x), riffChunk('ANIM', anim), ...anmfs];
-  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    body.set(p, o);
-    o += p.length;
-  }
+  const body = concatBytes(parts);
   return riffChunk('RIFF', body).subarray(0, 8 + body.length);
 }
 

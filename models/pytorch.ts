@@ -8,6 +8,9 @@ import { LINEAR_GAIN } from './net-writer.ts';
 
 export type TorchStyle = 'numbered' | 'scoped';
 
+/** `/layers/layers.3/`, or `/` at the top level. */
+const scoped = (scope: string) => (scope ? `/${scope}/` : '/');
+
 export class Torch {
   private values = 0;
   private nodes = 0;
@@ -19,11 +22,11 @@ export class Torch {
 
   /** A fresh value name: `317` (1.x) or `/<scope>/<Op>_output_0` (2.x, made unique by a counter). */
   value(op: string, scope = ''): string {
-    return this.style === 'numbered' ? String(this.values++ + 300) : `/${scope}/${op}_${this.values++}_output_0`;
+    return this.style === 'numbered' ? String(this.values++ + 300) : `${scoped(scope)}${op}_${this.values++}_output_0`;
   }
 
   node(op: string, scope = ''): string {
-    return this.style === 'numbered' ? `${op}_${this.nodes++}` : `/${scope}/${op}_${this.nodes++}`;
+    return this.style === 'numbered' ? `${op}_${this.nodes++}` : `${scoped(scope)}${op}_${this.nodes++}`;
   }
 
   weight(op: string): string {

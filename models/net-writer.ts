@@ -67,7 +67,6 @@ export interface PoolSpec {
   kernel: number;
   stride: number;
   pads?: Pads;
-  countIncludePad?: boolean;
 }
 
 export interface DenseSpec {
@@ -206,12 +205,6 @@ export class NetWriter {
     return { name: out, dims: x.dims };
   }
 
-  /** ReLU6 as opset 6-10 wrote it: Clip with min/max attributes. */
-  clipAttributes(x: Value, out: string, min: number, max: number, node = ''): Value {
-    this.node('Clip', [x.name], [out], { max: attr.float(max), min: attr.float(min) }, node);
-    return { name: out, dims: x.dims };
-  }
-
   /** ReLU6 as opset 11+ writes it: Clip with min/max as inputs (Constant nodes or initializers, the caller's). */
   clipInputs(x: Value, out: string, min: string, max: string, node = ''): Value {
     this.node('Clip', [x.name, min, max], [out], {}, node);
@@ -241,9 +234,7 @@ export class NetWriter {
   private pool(op: 'MaxPool' | 'AveragePool', x: Value, s: PoolSpec): Value {
     const [n, c, h, w] = x.dims;
     const pads = pads4(s.pads);
-    const attributes: Record<string, Attribute> = { kernel_shape: attr.ints([s.kernel, s.kernel]), pads: attr.ints(pads), strides: attr.ints([s.stride, s.stride]) };
-    if (s.countIncludePad) attributes.count_include_pad = attr.int(1);
-    this.node(op, [x.name], [s.out], sortKeys(attributes), s.node);
+    this.node(op, [x.name], [s.out], { kernel_shape: attr.ints([s.kernel, s.kernel]), pads: attr.ints(pads), strides: attr.ints([s.stride, s.stride]) }, s.node);
     return { name: s.out, dims: [n, c, windowOut(h, s.kernel, s.stride, pads[0], pads[2]), windowOut(w, s.kernel, s.stride, pads[1], pads[3])] };
   }
 

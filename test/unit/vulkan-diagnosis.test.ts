@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { missingPieces, probeVulkan, type SystemView } from '../../scripts/vulkan-diagnosis.ts';
+import { driverFileCandidates, missingPieces, probeVulkan, type SystemView } from '../../scripts/vulkan-diagnosis.ts';
 
 const NVIDIA_ICD = JSON.stringify({ file_format_version: '1.0.1', ICD: { library_path: 'libGLX_nvidia.so.0', api_version: '1.4.312' } });
 const LVP_ICD = JSON.stringify({ ICD: { library_path: '/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so' } });
 
-/** A machine described by its files (path -> contents) and the libraries ldconfig lists. */
+/**
+ * A machine described by its files (path -> contents) and the libraries ldconfig lists; the NVIDIA driver library
+ * needs libGLdispatch.so.0, found only when ldconfig lists it too.
+ */
 function machine(files: Record<string, string>, libs: Record<string, string>, env: Record<string, string> = {}): SystemView {
   return {
+    ldd: (p) => (p.endsWith('libGLX_nvidia.so.0') ? `\tlibGLdispatch.so.0 => ${libs['libGLdispatch.so.0'] ?? 'not found'}\n` : ''),
     ldconfig: () => Object.entries(libs).map(([name, path]) => `\t${name} (libc6,x86-64) => ${path}`).join('\n'),
     exists: (p) => p in files || Object.values(libs).includes(p),
     readFile: (p) => {
@@ -19,14 +23,14 @@ function machine(files: Record<string, string>, libs: Record<string, string>, en
 }
 
 const LOADER = { 'libvulkan.so.1': '/lib/x86_64-linux-gnu/libvulkan.so.1' };
-const NVIDIA_LIB = { 'libGLX_nvidia.so.0': '/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0' };
+const NVIDIA_LIB = { 'libGLX_nvidia.so.0': '/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0', 'libGLdispatch.so.0': '/usr/lib/x86_64-linux-gnu/libGLdispatch.so.0' };
 const KERNEL = { '/proc/driver/nvidia/version': 'NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04\n', '/dev/nvidia0': '' };
 
 describe('Vulkan diagnosis', () => {
   it('finds nothing missing on a complete NVIDIA machine', () => {
     const p = probeVulkan(machine({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, ...KERNEL }, { ...LOADER, ...NVIDIA_LIB }));
     expect(p.loader).toBe('/lib/x86_64-linux-gnu/libvulkan.so.1');
-    expect(p.icds).toEqual([{ path: '/usr/share/vulkan/icd.d/nvidia_icd.json', libraryPath: 'libGLX_nvidia.so.0', libraryFound: true }]);
+    expect(p.icds).toEqual([{ path: '/usr/share/vulkan/icd.d/nvidia_icd.json', searched: true, libraryPath: 'libGLX_nvidia.so.0', libraryFound: true, missingDeps: [] }]);
     expect(p.deviceNodes).toEqual(['/dev/nvidia0']);
     expect(missingPieces(p)).toEqual([]);
   });
@@ -47,6 +51,11 @@ describe('Vulkan diagnosis', () => {
     expect(missing).toEqual([expect.stringMatching(/^Vulkan driver library: nvidia_icd\.json names libGLX_nvidia\.so\.0, which the dynamic linker cannot find/)]);
   });
 
+  it('names glvnd when the NVIDIA library cannot load for want of libGLdispatch (seen on an H100 machine)', () => {
+    const missing = missingPieces(probeVulkan(machine({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, ...KERNEL }, { ...LOADER, 'libGLX_nvidia.so.0': NVIDIA_LIB['libGLX_nvidia.so.0'] })));
+    expect(missing).toEqual(['Vulkan driver library dependencies: libGLX_nvidia.so.0 needs libGLdispatch.so.0, which the dynamic linker cannot find (apt-get install -y libglvnd0; offline: dpkg -x the copied .deb files / and run ldconfig)']);
+  });
+
   it('names the kernel driver when no GPU device is visible', () => {
     const missing = missingPieces(probeVulkan(machine({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD }, { ...LOADER, ...NVIDIA_LIB })));
     expect(missing).toEqual([expect.stringMatching(/^GPU kernel driver: no \/proc\/driver\/nvidia\/version/)]);
@@ -57,6 +66,13 @@ describe('Vulkan diagnosis', () => {
     const p = probeVulkan(machine({ [icd]: NVIDIA_ICD, ...KERNEL }, { ...LOADER, ...NVIDIA_LIB }));
     expect(p.driverFiles).toBe(icd);
     expect(missingPieces(p)).toEqual([]);
+  });
+
+  it('offers the container-mounted manifest first when the searched one may name a mismatched library', () => {
+    const mounted = '/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json';
+    const p = probeVulkan(machine({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, [mounted]: NVIDIA_ICD, '/usr/share/vulkan/icd.d/lvp_icd.json': LVP_ICD, ...KERNEL }, { ...LOADER, ...NVIDIA_LIB }));
+    expect(p.driverFiles).toBeUndefined(); // the loader finds one by itself
+    expect(driverFileCandidates(p)).toEqual([mounted, '/usr/share/vulkan/icd.d/nvidia_icd.json']);
   });
 
   it('reads only the manifests VK_DRIVER_FILES names when it is set', () => {

@@ -62,7 +62,11 @@ export function renderChart(runs: readonly LatestJson[], title: string): string 
       );
       y += BAR_H + GAP;
     }
-    const failed = PEER_NAMES.filter((n) => run.results[n] && 'error' in run.results[n]);
+    // Peers left out with --only are not failures.
+    const failed = PEER_NAMES.filter((n) => {
+      const r = run.results[n];
+      return r !== undefined && 'error' in r && !r.error.startsWith('not run');
+    });
     if (failed.length) {
       parts.push(`<text x="${LABEL_W}" y="${y + 12}" fill="#868e96">${escapeXml(`no time: ${failed.join(', ')} (see latest.json)`)}</text>`);
       y += 18;

@@ -41,7 +41,17 @@ export interface VulkanProbe {
   nvidiaKernel?: string;
   /** /dev/nvidia* and /dev/dri/renderD* nodes. */
   deviceNodes: string[];
+  /** glvnd libraries (GLVND_LIBS) the dynamic linker cannot find. */
+  missingGlvnd: string[];
 }
+
+/**
+ * NVIDIA's Vulkan ICD is libGLX_nvidia.so.0, which loads the vendor-neutral GL dispatch (glvnd) at run time. On
+ * an H100 container here, with only libvulkan1 added, every manifest failed ('Could not get vkCreateInstance');
+ * adding Debian's libglvnd0 libglx0 libgl1 libegl1 libgles2 libopengl0 made the adapter appear.
+ */
+const GLVND_LIBS = ['libGLdispatch.so.0', 'libGLX.so.0', 'libEGL.so.1'];
+const GLVND_PACKAGES = 'libglvnd0 libglx0 libgl1 libegl1 libgles2 libopengl0';
 
 /** The loader's default search folders (Vulkan-Loader's LoaderDriverInterface), in its order. */
 const ICD_DIRS = ['/etc/xdg/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d'];
@@ -113,7 +123,8 @@ export function probeVulkan(sys: SystemView = nodeSystem): VulkanProbe {
     ...sys.readdir('/dev').filter((f) => /^nvidia\d+$/.test(f)).map((f) => `/dev/${f}`),
     ...sys.readdir('/dev/dri').filter((f) => f.startsWith('renderD')).map((f) => `/dev/dri/${f}`),
   ];
-  return { loader, icds, driverFiles, nvidiaKernel, deviceNodes };
+  const missingGlvnd = icds.some((m) => /nvidia/i.test(m.libraryPath)) ? GLVND_LIBS.filter((l) => ldconfigPath(sys, l) === undefined) : [];
+  return { loader, icds, driverFiles, nvidiaKernel, deviceNodes, missingGlvnd };
 }
 
 const isHardware = (m: IcdManifest) => !/lvp|lavapipe|swrast/i.test(basename(m.path)) && !/lvp|lavapipe/i.test(m.libraryPath);
@@ -144,6 +155,9 @@ export function missingPieces(p: VulkanProbe): string[] {
     const deps = [...new Set(hardware.flatMap((m) => m.missingDeps))];
     const packages = [...new Set(deps.map((d) => PACKAGE_OF[d]).filter(Boolean))];
     missing.push(`Vulkan driver library dependencies: ${hardware[0].libraryPath} needs ${deps.join(', ')}, which the dynamic linker cannot find${packages.length ? ` (apt-get install -y ${packages.join(' ')}; offline: dpkg -x the copied .deb files / and run ldconfig)` : ''}`);
+  }
+  if (p.missingGlvnd.length) {
+    missing.push(`GL dispatch for the NVIDIA Vulkan driver: ${p.missingGlvnd.join(', ')} not found (apt-get install -y ${GLVND_PACKAGES}; offline: dpkg -x the copied .deb files / and run ldconfig)`);
   }
   if (!p.nvidiaKernel && !p.deviceNodes.some((d) => d.startsWith('/dev/dri/'))) {
     missing.push('GPU kernel driver: no /proc/driver/nvidia/version and no /dev/dri/renderD* node (load the driver, e.g. nvidia-smi must list the GPU; in a container, pass the GPU device through)');

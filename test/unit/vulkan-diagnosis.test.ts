@@ -23,7 +23,8 @@ function machine(files: Record<string, string>, libs: Record<string, string>, en
 }
 
 const LOADER = { 'libvulkan.so.1': '/lib/x86_64-linux-gnu/libvulkan.so.1' };
-const NVIDIA_LIB = { 'libGLX_nvidia.so.0': '/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0', 'libGLdispatch.so.0': '/usr/lib/x86_64-linux-gnu/libGLdispatch.so.0' };
+const GLVND = { 'libGLdispatch.so.0': '/usr/lib/x86_64-linux-gnu/libGLdispatch.so.0', 'libGLX.so.0': '/usr/lib/x86_64-linux-gnu/libGLX.so.0', 'libEGL.so.1': '/usr/lib/x86_64-linux-gnu/libEGL.so.1' };
+const NVIDIA_LIB = { 'libGLX_nvidia.so.0': '/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0', ...GLVND };
 const KERNEL = { '/proc/driver/nvidia/version': 'NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04\n', '/dev/nvidia0': '' };
 
 describe('Vulkan diagnosis', () => {
@@ -47,13 +48,22 @@ describe('Vulkan diagnosis', () => {
   });
 
   it('names the driver library an ICD points to when the linker cannot find it', () => {
-    const missing = missingPieces(probeVulkan(machine({ '/etc/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, ...KERNEL }, LOADER)));
+    const missing = missingPieces(probeVulkan(machine({ '/etc/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, ...KERNEL }, { ...LOADER, ...GLVND })));
     expect(missing).toEqual([expect.stringMatching(/^Vulkan driver library: nvidia_icd\.json names libGLX_nvidia\.so\.0, which the dynamic linker cannot find/)]);
   });
 
-  it('names glvnd when the NVIDIA library cannot load for want of libGLdispatch (seen on an H100 machine)', () => {
-    const missing = missingPieces(probeVulkan(machine({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, ...KERNEL }, { ...LOADER, 'libGLX_nvidia.so.0': NVIDIA_LIB['libGLX_nvidia.so.0'] })));
-    expect(missing).toEqual(['Vulkan driver library dependencies: libGLX_nvidia.so.0 needs libGLdispatch.so.0, which the dynamic linker cannot find (apt-get install -y libglvnd0; offline: dpkg -x the copied .deb files / and run ldconfig)']);
+  it('names a dependency the NVIDIA library cannot load, and its package', () => {
+    const { 'libGLdispatch.so.0': _, ...rest } = NVIDIA_LIB;
+    const missing = missingPieces(probeVulkan(machine({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, ...KERNEL }, { ...LOADER, ...rest })));
+    expect(missing).toEqual([
+      'Vulkan driver library dependencies: libGLX_nvidia.so.0 needs libGLdispatch.so.0, which the dynamic linker cannot find (apt-get install -y libglvnd0; offline: dpkg -x the copied .deb files / and run ldconfig)',
+      'GL dispatch for the NVIDIA Vulkan driver: libGLdispatch.so.0 not found (apt-get install -y libglvnd0 libglx0 libgl1 libegl1 libgles2 libopengl0; offline: dpkg -x the copied .deb files / and run ldconfig)',
+    ]);
+  });
+
+  it('names the glvnd libraries the NVIDIA driver loads at run time (an H100 container with only libvulkan1 added)', () => {
+    const missing = missingPieces(probeVulkan(machine({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA_ICD, ...KERNEL }, { ...LOADER, 'libGLX_nvidia.so.0': NVIDIA_LIB['libGLX_nvidia.so.0'], 'libGLdispatch.so.0': GLVND['libGLdispatch.so.0'] })));
+    expect(missing).toEqual(['GL dispatch for the NVIDIA Vulkan driver: libGLX.so.0, libEGL.so.1 not found (apt-get install -y libglvnd0 libglx0 libgl1 libegl1 libgles2 libopengl0; offline: dpkg -x the copied .deb files / and run ldconfig)']);
   });
 
   it('names the kernel driver when no GPU device is visible', () => {

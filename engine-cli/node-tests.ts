@@ -17,7 +17,7 @@ const T = onnx.TensorProto.DataType;
 /** Where Debian's libonnx-testdata puts the node tests (the same tree as onnx/backend/test/data/node). */
 export const ONNX_NODE_TEST_DIR = '/usr/share/libonnx-testdata/data/node';
 
-export const ONNX_TESTDATA_MISSING = `${ONNX_NODE_TEST_DIR} is missing: install Debian's ONNX test data (as root: apt-get install -y libonnx-testdata; npm test does it through scripts/system-check.mjs)`;
+const ONNX_TESTDATA_MISSING = `${ONNX_NODE_TEST_DIR} is missing: install Debian's ONNX test data (as root: apt-get install -y libonnx-testdata; npm test does it through scripts/system-check.mjs)`;
 
 const elemType = (v: { type?: { tensorType?: { elemType?: number | null } | null } | null }): number | null | undefined => v.type?.tensorType?.elemType;
 

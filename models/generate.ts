@@ -29,7 +29,7 @@ export async function ensureGeneratedModels(seed: number = DEFAULT_SEED): Promis
 const dims = (d: readonly (number | string)[]) => `[${d.join('x')}]`;
 
 /** One line per stand-in: what it is and what it needs (count-only builds: no weights are made). */
-export function catalogTable(): string {
+function catalogTable(): string {
   const rows = CATALOG.map((e) => {
     const { stats } = e.build({ countOnly: true });
     const s = e.spec;

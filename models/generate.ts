@@ -1,8 +1,8 @@
 /**
  * @module `npm run model:generate`: writes seeded stand-ins of the zoo's classifiers to models/generated/.
- *   (no arguments)   both SqueezeNets and every stand-in up to ON_DEMAND_PARAMS parameters
+ *   (no arguments)   both SqueezeNets and every stand-in up to ON_DEMAND_PARAMS parameters (about 0.7 GB)
  *   <name|file>...   just those (the big ones, VGG, AlexNet, ResNet-101/152, are only written this way)
- *   --all            every stand-in (about 3 GB)
+ *   --all            every stand-in (about 4.9 GB)
  *   --list           the catalog: zoo file, opset, input, layout, parameters, MACs, ops; writes nothing
  * The test global setup calls `ensureGeneratedModels` (the two SqueezeNets) so a fresh checkout needs no step.
  */

@@ -3,7 +3,7 @@
 export interface BenchArgs {
   runs: number;
   warmup: number;
-  /** ONNX file to benchmark instead of the real model in local R2 / the stand-in. */
+  /** ONNX file or stand-in name to benchmark instead of the real SqueezeNet in local R2 / its stand-in. */
   model?: string;
   /** Per-kernel-family GPU time for ours. */
   profile: boolean;
@@ -14,7 +14,7 @@ export interface BenchArgs {
   requests: number;
 }
 
-const USAGE = `usage: npm run bench -- [--runs N] [--warmup N] [--model file.onnx] [--profile] [--only ours,ort-wasm]
+const USAGE = `usage: npm run bench -- [--runs N] [--warmup N] [--model file.onnx|stand-in name] [--profile] [--only ours,ort-wasm]
        npm run bench -- --service [--url http://127.0.0.1:8787] [--requests N]`;
 
 function positiveInt(flag: string, value: string | undefined, min: number): number {

@@ -14,7 +14,8 @@ export type Attribute =
   | { kind: 'ints'; value: readonly number[] }
   | { kind: 'float'; value: number }
   | { kind: 'floats'; value: readonly number[] }
-  | { kind: 'string'; value: string };
+  | { kind: 'string'; value: string }
+  | { kind: 'tensor'; value: proto.TensorProto };
 
 export const attr = {
   int: (value: number): Attribute => ({ kind: 'int', value }),
@@ -22,6 +23,10 @@ export const attr = {
   float: (value: number): Attribute => ({ kind: 'float', value }),
   floats: (value: readonly number[]): Attribute => ({ kind: 'floats', value }),
   string: (value: string): Attribute => ({ kind: 'string', value }),
+  /** A float32 tensor, e.g. a Constant node's `value` (PyTorch exports write Clip bounds this way). */
+  floatTensor: (dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: floatTensorProto('', dims, Float32Array.from(data)) }),
+  /** An int64 tensor, e.g. a Constant node's shape or index `value`. */
+  int64Tensor: (dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: int64TensorProto('', dims, data) }),
 };
 
 /** A dimension: a fixed size, or a symbolic name (`dim_param`) such as 'batch'. */
@@ -69,6 +74,7 @@ function attributeProto(name: string, a: Attribute): proto.AttributeProto {
     case 'float': return onnx.AttributeProto.create({ name, type: A.FLOAT, f: a.value });
     case 'floats': return onnx.AttributeProto.create({ name, type: A.FLOATS, floats: [...a.value] });
     case 'string': return onnx.AttributeProto.create({ name, type: A.STRING, s: utf8.encode(a.value) });
+    case 'tensor': return onnx.AttributeProto.create({ name, type: A.TENSOR, t: a.value });
   }
 }
 

@@ -19,7 +19,11 @@ function toNumber(v: number | { toNumber(): number }): number {
   return typeof v === 'number' ? v : v.toNumber();
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
 function littleEndianBytes(data: Float32Array): Uint8Array {
+  // The common case is a plain copy; the per-value loop only runs on a big-endian host (and is slow for VGG).
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   const out = new Uint8Array(data.length * 4);
   const view = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);

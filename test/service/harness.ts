@@ -11,7 +11,7 @@ import path from 'node:path';
 import { PROJECT_ROOT, readProjectConfig } from '../../scripts/project-config.ts';
 import { OFFLINE_ENV, putLocalObject, deleteLocalObject } from '../../scripts/local-r2.ts';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {

@@ -10,7 +10,7 @@ import { writeResult } from './report.ts';
 import { median, percentile } from './stats.ts';
 import { renderTable } from './table.ts';
 
-const CONCURRENCY_LEVELS = [1, 4, 16] as const;
+export const CONCURRENCY_LEVELS = [1, 4, 16] as const;
 
 interface Outcome {
   ms: number;
@@ -19,7 +19,7 @@ interface Outcome {
   error?: string;
 }
 
-interface LevelResult {
+export interface LevelResult {
   concurrency: number;
   requests: number;
   ok: number;
@@ -31,7 +31,7 @@ interface LevelResult {
   first_error?: string;
 }
 
-async function post(url: URL, image: EncodedImage): Promise<Outcome> {
+export async function post(url: URL, image: EncodedImage): Promise<Outcome> {
   const form = new FormData();
   form.append('file', new Blob([image.bytes], { type: image.type }), 'bench.png');
   const t0 = performance.now();
@@ -46,7 +46,7 @@ async function post(url: URL, image: EncodedImage): Promise<Outcome> {
   }
 }
 
-async function runLevel(url: URL, image: EncodedImage, concurrency: number, requests: number): Promise<LevelResult> {
+export async function runLevel(url: URL, image: EncodedImage, concurrency: number, requests: number): Promise<LevelResult> {
   const outcomes: Outcome[] = [];
   let next = 0;
   const worker = async () => {

@@ -3,6 +3,7 @@
  * folder), exactly as `npm start` does, on free loopback ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -72,9 +73,29 @@ export interface Service {
   hostPid(index?: number): number | undefined;
   /** wrangler's process id; it leads the process group that workerd runs in. */
   wranglerPid(): number | undefined;
+  /** This service's workerd processes (in wrangler's process group; other suites' workerd are not counted). */
+  workerdPids(): number[];
   /** Stops and starts `wrangler dev` (same ports, same local R2): every Durable Object starts afresh. */
   restartWrangler(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Processes named `comm` in process group `group`, from /proc. */
+function groupProcesses(group: number | undefined, comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after the closing parenthesis.
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (name === comm && pgrp === group) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
 }
 
 /** /healthz's `batching`: the Classifier DO's batch sizes with a session, null until the model is loaded. */
@@ -184,6 +205,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       return h && h.exitCode === null ? h.pid : undefined;
     },
     wranglerPid: () => wrangler.pid,
+    workerdPids: () => groupProcesses(wrangler.pid, 'workerd'),
     async restartWrangler() {
       await stopWrangler();
       await startWrangler();

@@ -1,0 +1,108 @@
+/**
+ * @module `npm run bench -- --service --hosts 1,3`: for each host count, starts the service here (wrangler dev +
+ * that many GPU hosts, REPLICAS = hosts, the bench model in a temporary local R2), then measures requests/s and
+ * p50/p99 at concurrency 1, 4, 16 and what each request costs: bytes on the Durable Object <-> GPU host wire
+ * (the hosts' own counters) and CPU milliseconds in workerd (Worker + Durable Objects) and in the GPU hosts
+ * (/proc). Writes bench/results/service-hosts.json. On one machine the hosts share its cores: the figures show
+ * what bounds a single box, not what separate GPU machines would add up to.
+ */
+import { readFileSync } from 'node:fs';
+import type { GpuHostHealth } from '../gpu-host/server.ts';
+import { health } from '../gpu-host/test-support.ts';
+import { startService, waitForBatching, type Service } from '../test/service/harness.ts';
+import type { BenchArgs } from './args.ts';
+import { syntheticPng } from './image.ts';
+import { resolveModel } from './model.ts';
+import { writeResult } from './report.ts';
+import { CONCURRENCY_LEVELS, post, runLevel, type LevelResult } from './service.ts';
+import { renderTable } from './table.ts';
+
+/** Linux clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every mainstream kernel). */
+const TICKS_PER_S = 100;
+
+/** CPU ms (user + system) the processes used so far; processes that ended are skipped. */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_S;
+}
+
+interface Meter {
+  workerdMs: number;
+  hostMs: number;
+  wireBytes: number;
+}
+
+async function read(service: Service): Promise<Meter> {
+  const hosts: GpuHostHealth[] = await Promise.all(service.hostPorts.map((port) => health(port)));
+  return {
+    workerdMs: cpuMs(service.workerdPids()),
+    hostMs: cpuMs(service.hostPorts.map((_, i) => service.hostPid(i)!).filter(Boolean)),
+    wireBytes: hosts.reduce((n, h) => n + h.bytesReceived + h.bytesSent, 0),
+  };
+}
+
+interface Row extends LevelResult {
+  hosts: number;
+  bytes_per_inference: number;
+  workerd_cpu_ms_per_request: number;
+  host_cpu_ms_per_request: number;
+}
+
+export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): Promise<void> {
+  const model = await resolveModel(args.model);
+  const image = await syntheticPng();
+  console.log(`service with local GPU hosts: ${model.description}; POST ${image.width}x${image.height} PNG (${image.bytes.byteLength} bytes), ${args.requests} requests per level`);
+  const rows: Row[] = [];
+  for (const hosts of hostCounts) {
+    console.log(`\nstarting wrangler dev with ${hosts} GPU host(s), ${hosts} replica(s)...`);
+    const service = await startService({ model: model.bytes, hosts });
+    try {
+      const url = new URL(`${service.url}/classify`);
+      // Load the model on every replica and let each build its batch sessions: steady state, not first use.
+      const warm = await Promise.all(Array.from({ length: hosts * 2 }, () => post(url, image)));
+      const failed = warm.find((o) => o.error);
+      if (failed) throw new Error(`warm-up request failed (${failed.status}): ${failed.error}`);
+      await waitForBatching(service);
+      for (const concurrency of CONCURRENCY_LEVELS) {
+        const before = await read(service);
+        const level = await runLevel(url, image, concurrency, args.requests);
+        const after = await read(service);
+        const per = (d: number) => d / Math.max(1, level.ok);
+        const row: Row = {
+          hosts,
+          ...level,
+          bytes_per_inference: Math.round(per(after.wireBytes - before.wireBytes)),
+          workerd_cpu_ms_per_request: per(after.workerdMs - before.workerdMs),
+          host_cpu_ms_per_request: per(after.hostMs - before.hostMs),
+        };
+        rows.push(row);
+        console.log(`hosts ${hosts}, concurrency ${String(concurrency).padStart(2)}: ${row.rps.toFixed(1)} req/s, p50 ${row.p50_ms.toFixed(0)} ms, p99 ${row.p99_ms.toFixed(0)} ms, ${row.errors} errors, ${row.bytes_per_inference} wire bytes/inference`);
+      }
+    } finally {
+      await service.stop();
+    }
+  }
+  console.log(
+    `\n${renderTable(
+      ['hosts', 'concurrency', 'ok', 'req/s', 'p50 ms', 'p99 ms', 'wire bytes/inf', 'workerd CPU ms/req', 'hosts CPU ms/req'],
+      rows.map((r) => [r.hosts, r.concurrency, r.ok, r.rps, r.p50_ms, r.p99_ms, r.bytes_per_inference, r.workerd_cpu_ms_per_request, r.host_cpu_ms_per_request]),
+    )}\n`,
+  );
+  for (const r of rows) if (r.first_error) console.log(`hosts ${r.hosts} concurrency ${r.concurrency}: first error: ${r.first_error}`);
+  const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) / 100 : null);
+  const path = await writeResult('service-hosts.json', {
+    model: model.description,
+    image: { type: image.type, width: image.width, height: image.height, bytes: image.bytes.byteLength },
+    requests_per_level: args.requests,
+    rows: rows.map((r) => ({ ...r, rps: round(r.rps), p50_ms: round(r.p50_ms), p99_ms: round(r.p99_ms), workerd_cpu_ms_per_request: round(r.workerd_cpu_ms_per_request), host_cpu_ms_per_request: round(r.host_cpu_ms_per_request) })),
+  });
+  console.log(`wrote ${path}`);
+}

@@ -30,10 +30,11 @@ export class HostDirectory extends DurableObject<ServingVars> {
   #probe(url: string): Promise<void> {
     let p = this.#probes.get(url);
     if (!p) {
-      p = probeHost(url).then((error) => {
+      p = probeHost(url).then((result) => {
         this.#probedAt.set(url, Date.now());
-        if (error) this.#table.down(url, error, Date.now());
-        else this.#table.up(url);
+        if (result.ok) this.#table.up(url);
+        else if (result.timedOut) this.#table.missed(url, result.error, Date.now());
+        else this.#table.down(url, result.error, Date.now());
         this.#probes.delete(url);
       });
       this.#probes.set(url, p);

@@ -18,16 +18,19 @@ export function healthUrl(gpuHostUrl: string): string {
   return url.href;
 }
 
-/** Resolves to undefined when the host answers healthy, else to why not. Never rejects. */
-export async function probeHost(gpuHostUrl: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<string | undefined> {
+/** What a probe found: healthy, or why not and whether the host merely did not answer in time. */
+export type ProbeResult = { ok: true } | { ok: false; error: string; timedOut: boolean };
+
+/** Never rejects. */
+export async function probeHost(gpuHostUrl: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
   try {
     const response = await fetch(healthUrl(gpuHostUrl), { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json().catch(() => undefined)) as { ok?: unknown } | undefined;
-    if (response.ok && body?.ok === true) return undefined;
-    return `its /healthz answered ${response.status}`;
+    if (response.ok && body?.ok === true) return { ok: true };
+    return { ok: false, error: `its /healthz answered ${response.status}`, timedOut: false };
   } catch (e) {
     const err = e as Error;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer to /healthz within ${timeoutMs / 1000} s`;
-    return `unreachable (${err.message})`;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return { ok: false, error: `no answer to /healthz within ${timeoutMs / 1000} s`, timedOut: true };
+    return { ok: false, error: `unreachable (${err.message})`, timedOut: false };
   }
 }

@@ -33,6 +33,20 @@ describe('HostTable', () => {
     t.down(A, 'again', 10_000);
     expect(t.snapshot()[0].retryAt).toBe(11_000);
   });
+
+  it('lets an up host miss one probe (busy), not two in a row; a down host that misses stays down longer', () => {
+    const t = new HostTable();
+    t.sync([A]);
+    t.missed(A, 'no answer', 0);
+    expect(t.snapshot()[0].ok).toBe(true);
+    t.up(A);
+    t.missed(A, 'no answer', 0);
+    expect(t.snapshot()[0].ok).toBe(true);
+    t.missed(A, 'no answer', 1_000);
+    expect(t.snapshot()[0]).toEqual({ url: A, ok: false, error: 'no answer', retryAt: 2_000 });
+    t.missed(A, 'no answer', 2_000);
+    expect(t.snapshot()[0].retryAt).toBe(4_000);
+  });
 });
 
 describe('hostsToTry', () => {

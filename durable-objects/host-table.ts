@@ -25,6 +25,8 @@ export function backoffMs(failures: number): number {
 interface Entry extends HostState {
   /** Failures in a row; 0 while up. */
   failures: number;
+  /** An up host that missed one probe: one more miss in a row and it is down. */
+  missedProbe?: boolean;
 }
 
 export class HostTable {
@@ -41,14 +43,31 @@ export class HostTable {
     const e = this.#entries.get(url);
     if (!e) return;
     e.failures++;
+    e.missedProbe = false;
     e.ok = false;
     e.error = error;
     e.retryAt = now + backoffMs(e.failures);
   }
 
+  /**
+   * A probe got no answer in time. An up host gets one such miss for free: a busy host (on llvmpipe one large
+   * batch can hold its event loop for seconds) is not a dead one; two misses in a row, or any miss while down, is.
+   * A host that refuses the connection is down at once (down()).
+   */
+  missed(url: string, error: string, now: number): void {
+    const e = this.#entries.get(url);
+    if (!e) return;
+    if (e.ok && !e.missedProbe) {
+      e.missedProbe = true;
+      return;
+    }
+    this.down(url, error, now);
+  }
+
   up(url: string): void {
     const e = this.#entries.get(url);
     if (!e) return;
+    e.missedProbe = false;
     e.failures = 0;
     e.ok = true;
     e.retryAt = 0;

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { health as hostHealth, killHost, spawnHost, type HostProcess } from '../../gpu-host/test-support.ts';
 import { manifestKey } from '../../durable-objects/manifest.ts';
 import { percentile } from '../../bench/stats.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { startService, type Service } from '../service/harness.ts';
 import { solidPng } from '../service/images.ts';
 import { colourProbeModel, COLOUR_LABELS, COLOUR_NAMES, expectError, fetchWithin, retryUntil } from './support.ts';
@@ -153,6 +154,23 @@ describe(`${HOSTS} GPU hosts, 2 models, 3 replicas each`, () => {
     const r = await fetchWithin(`${service.url}/?model=vgg16.onnx`, { method: 'POST', body: images[0], headers: { 'Content-Type': 'image/png' } });
     const error = await expectError(r, 400, 'unknown_model');
     expect(error.error.message).toContain(`${COLOURS_KEY}, ${COULEURS_KEY}`);
+  });
+
+  it('the upload page offers both models and classifies with the one picked', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(service.url);
+      await page.locator('#model-picker').waitFor({ state: 'visible' });
+      expect(await page.locator('#model option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))).toEqual([COLOURS_KEY, COULEURS_KEY]);
+      await page.selectOption('#model', COULEURS_KEY);
+      await page.setInputFiles('#file', { name: 'red.png', mimeType: 'image/png', buffer: Buffer.from(images[0]) });
+      await page.locator('body[data-state="done"]').waitFor();
+      expect(await page.locator('#labels .label').first().textContent()).toBe('rouge');
+      expect(await page.locator('#model').inputValue()).toBe(COULEURS_KEY);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('300 requests at concurrency 8 spread over the hosts, each serving at least 15%', async () => {

@@ -162,12 +162,13 @@ describe(`${HOSTS} GPU hosts, 2 models, 3 replicas each`, () => {
       const page = await browser.newPage();
       await page.goto(service.url);
       await page.locator('#model-picker').waitFor({ state: 'visible' });
-      expect(await page.locator('#model option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))).toEqual([COLOURS_KEY, COULEURS_KEY]);
-      await page.selectOption('#model', COULEURS_KEY);
+      expect(await page.locator('#model-choice option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))).toEqual([COLOURS_KEY, COULEURS_KEY]);
+      await page.selectOption('#model-choice', COULEURS_KEY);
       await page.setInputFiles('#file', { name: 'red.png', mimeType: 'image/png', buffer: Buffer.from(images[0]) });
       await page.locator('body[data-state="done"]').waitFor();
       expect(await page.locator('#labels .label').first().textContent()).toBe('rouge');
-      expect(await page.locator('#model').inputValue()).toBe(COULEURS_KEY);
+      expect(await page.locator('#model-choice').inputValue()).toBe(COULEURS_KEY);
+      expect(await page.locator('p#model').textContent()).toBe(`Model: ${COULEURS_KEY}`);
     } finally {
       await browser.close();
     }

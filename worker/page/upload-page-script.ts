@@ -10,7 +10,7 @@ export const UPLOAD_PAGE_SCRIPT = `
   var $ = function (id) { return document.getElementById(id); };
   var input = $('file'), drop = $('drop'), preview = $('preview'), empty = $('empty'), meta = $('file-meta');
   var chooseLabel = $('choose-label'), topSelect = $('top'), again = $('again');
-  var modelSelect = $('model'), modelPicker = $('model-picker');
+  var modelSelect = $('model-choice'), modelPicker = $('model-picker');
   var panels = { idle: $('placeholder'), busy: $('busy'), error: $('error'), done: $('result') };
   var current = null;   // AbortController of the request in flight: a newer image cancels an older one
   var lastFile = null;

@@ -46,7 +46,7 @@ export const UPLOAD_PAGE_HTML = `<!doctype html>
         <p class="file-meta" id="file-meta" hidden></p>
       </div>
       <div class="controls">
-        <label class="inline" id="model-picker" hidden>Model <select id="model"></select></label>
+        <label class="inline" id="model-picker" hidden>Model <select id="model-choice"></select></label>
         <label class="inline">Show top <select id="top">${topOptions}</select> labels</label>
         <button class="button secondary" id="again" type="button" disabled>Classify again</button>
       </div>

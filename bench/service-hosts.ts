@@ -3,7 +3,8 @@
  * that many GPU hosts, REPLICAS = hosts, the bench model in a temporary local R2), then measures requests/s and
  * p50/p99 at concurrency 1, 4, 16 and what each request costs: bytes on the Durable Object <-> GPU host wire
  * (the hosts' own counters) and CPU milliseconds in workerd (Worker + Durable Objects) and in the GPU hosts
- * (/proc). Writes bench/results/service-hosts.json. On one machine the hosts share its cores: the figures show
+ * (/proc), with the Worker's own decode + preprocess time beside it (workerd CPU minus that is the Durable
+ * Objects' and the RPC's share). Writes bench/results/service-hosts.json. On one machine the hosts share its cores: the figures show
  * what bounds a single box, not what separate GPU machines would add up to.
  */
 import { readFileSync } from 'node:fs';
@@ -92,8 +93,8 @@ export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): 
   }
   console.log(
     `\n${renderTable(
-      ['hosts', 'concurrency', 'ok', 'req/s', 'p50 ms', 'p99 ms', 'wire bytes/inf', 'workerd CPU ms/req', 'hosts CPU ms/req'],
-      rows.map((r) => [r.hosts, r.concurrency, r.ok, r.rps, r.p50_ms, r.p99_ms, r.bytes_per_inference, r.workerd_cpu_ms_per_request, r.host_cpu_ms_per_request]),
+      ['hosts', 'concurrency', 'ok', 'req/s', 'p50 ms', 'p99 ms', 'wire bytes/inf', 'workerd CPU ms/req', 'of which decode+preprocess', 'hosts CPU ms/req'],
+      rows.map((r) => [r.hosts, r.concurrency, r.ok, r.rps, r.p50_ms, r.p99_ms, r.bytes_per_inference, r.workerd_cpu_ms_per_request, r.worker_ms, r.host_cpu_ms_per_request]),
     )}\n`,
   );
   for (const r of rows) if (r.first_error) console.log(`hosts ${r.hosts} concurrency ${r.concurrency}: first error: ${r.first_error}`);
@@ -102,7 +103,7 @@ export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): 
     model: model.description,
     image: { type: image.type, width: image.width, height: image.height, bytes: image.bytes.byteLength },
     requests_per_level: args.requests,
-    rows: rows.map((r) => ({ ...r, rps: round(r.rps), p50_ms: round(r.p50_ms), p99_ms: round(r.p99_ms), workerd_cpu_ms_per_request: round(r.workerd_cpu_ms_per_request), host_cpu_ms_per_request: round(r.host_cpu_ms_per_request) })),
+    rows: rows.map((r) => ({ ...r, rps: round(r.rps), p50_ms: round(r.p50_ms), p99_ms: round(r.p99_ms), worker_ms: round(r.worker_ms), workerd_cpu_ms_per_request: round(r.workerd_cpu_ms_per_request), host_cpu_ms_per_request: round(r.host_cpu_ms_per_request) })),
   });
   console.log(`wrote ${path}`);
 }

@@ -63,6 +63,7 @@ export class Classifier extends DurableObject<ServiceEnv> {
   #hostsAt = 0;
   readonly #stats: LoaderStats = { r2Reads: 0, sessionBuilds: 0, loads: 0 };
   readonly #served = new Map<string, number>();
+  readonly #closed = new WeakSet<HostRuntime>();
 
   #directory() {
     return this.env.HOST_DIRECTORY.getByName(HOST_DIRECTORY_NAME);
@@ -121,6 +122,9 @@ export class Classifier extends DurableObject<ServiceEnv> {
       this.#active = undefined;
       this.#runtime = undefined;
     }
+    // A lost connection and the request that saw it both get here: close once.
+    if (this.#closed.has(runtime)) return;
+    this.#closed.add(runtime);
     void closeRuntime(runtime);
   }
 
@@ -156,7 +160,7 @@ export class Classifier extends DurableObject<ServiceEnv> {
       loading.then(
         (runtime) => {
           if (this.#runtime === loading) this.#adopt(runtime);
-          else void closeRuntime(runtime);
+          else this.#forget(runtime);
         },
         () => {
           if (this.#runtime === loading) this.#runtime = undefined;
@@ -189,11 +193,11 @@ export class Classifier extends DurableObject<ServiceEnv> {
     try {
       const next = await openRuntime(from.source, home, this.env, this.#stats);
       if (this.#active !== from) {
-        void closeRuntime(next);
+        this.#forget(next);
         return;
       }
       this.#adopt(next);
-      void closeRuntime(from);
+      this.#forget(from);
     } catch (e) {
       this.#moveNotBefore = Date.now() + MOVE_RETRY_MS;
       if (e instanceof HostFailure) this.#markDown(home, e.detail);

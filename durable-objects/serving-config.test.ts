@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, gpuHostUrls, homeHost, hostOrder, replicaCount, replicaName, servedModels, type ServingVars } from './serving-config.ts';
+import { ConfigError, gpuHostUrls, homeHost, replicaCount, replicaName, servedModels, type ServingVars } from './serving-config.ts';
 
 const base: ServingVars = { MODEL_KEY: 'squeezenet1.1-7.onnx', GPU_HOST_URL: 'ws://127.0.0.1:8790' };
 const three = { ...base, GPU_HOST_URLS: 'ws://127.0.0.1:8790, ws://127.0.0.1:8791,ws://127.0.0.1:8792' };
@@ -27,7 +27,6 @@ describe('serving config', () => {
     // One replica each: the models go to different hosts instead of all to the first.
     expect(layout({ ...three, MODELS: 'a,b,c', REPLICAS: '1' })).toEqual([[0], [1], [2]]);
     expect(layout({ ...three, MODELS: 'a,b,c', REPLICAS: '2' })).toEqual([[0, 1], [2, 0], [1, 2]]);
-    expect(hostOrder(1, 3)).toEqual([1, 2, 0]);
   });
 
   it.each([

@@ -86,8 +86,3 @@ export function homeHost(vars: ServingVars, { key, replica }: ReplicaRef): numbe
   if (model < 0) throw new ConfigError(`"${key}" is not one of the served models (${servedModels(vars).join(', ')}).`);
   return (model * replicaCount(vars) + replica) % gpuHostUrls(vars).length;
 }
-
-/** Host indices in the order a replica tries them: its home first, then the next ones round the list. */
-export function hostOrder(home: number, hosts: number): number[] {
-  return Array.from({ length: hosts }, (_, i) => (home + i) % hosts);
-}

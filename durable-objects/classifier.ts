@@ -128,15 +128,22 @@ export class Classifier extends DurableObject<ServiceEnv> {
     void closeRuntime(runtime);
   }
 
-  /** Reads the model and compiles it on the first host that works, in this replica's order. */
+  /**
+   * Reads the model and compiles it on the first live host, in this replica's order. With no host known to be
+   * live, it first has the directory probe them all (at most once a second, 5 s at most): a host that came back
+   * is used at once rather than after its backoff, and a hung one costs the probe's timeout, not the bridge's.
+   */
   async #load(ref: ReplicaRef): Promise<HostRuntime> {
     const source = await readModel(this.env, ref.key, this.#stats);
-    const hosts = this.#hostStates();
-    const tries = hostsToTry(hosts, homeHost(this.env, ref), Date.now());
-    if (tries.length === 0) {
-      const wait = Math.max(1, Math.ceil((Math.min(...hosts.map((h) => h.retryAt)) - Date.now()) / 1000));
-      throw gpuUnavailable(`no GPU host answers (${hosts.map((h) => `${h.url}: ${h.error ?? 'down'}`).join('; ')}); the next retry is in ${wait} s`);
+    const home = homeHost(this.env, ref);
+    let hosts = this.#hostStates();
+    if (hostsToTry(hosts, home).length === 0) {
+      this.#hosts = await this.#directory().status();
+      this.#hostsAt = Date.now();
+      hosts = this.#hostStates();
     }
+    const tries = hostsToTry(hosts, home);
+    if (tries.length === 0) throw gpuUnavailable(`no GPU host answers (${hosts.map((h) => `${h.url}: ${h.error ?? 'down'}`).join('; ')})`);
     let failure: HostFailure | undefined;
     for (const url of tries) {
       try {

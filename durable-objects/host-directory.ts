@@ -63,7 +63,7 @@ export class HostDirectory extends DurableObject<ServingVars> {
     return this.#table.snapshot();
   }
 
-  /** For /healthz: probes every host not probed in the last second, then the table. */
+  /** For /healthz, and for a replica that knows no live host: probes every host not probed in the last second, then the table. */
   async status(): Promise<HostState[]> {
     this.#sync();
     const now = Date.now();

@@ -84,13 +84,7 @@ export class HostTable {
   }
 }
 
-/**
- * The hosts to try, in order, for a replica whose home is `home` (an index into `hosts`): the live ones from
- * home onwards; when none is live, the down ones that are due for a retry (a replica may find one back before
- * any probe does). Empty: nothing to try before the earliest retryAt.
- */
-export function hostsToTry(hosts: readonly HostState[], home: number, now: number): string[] {
-  const ordered = hosts.map((_, i) => hosts[(home + i) % hosts.length]);
-  const live = ordered.filter((h) => h.ok);
-  return (live.length > 0 ? live : ordered.filter((h) => h.retryAt <= now)).map((h) => h.url);
+/** The live hosts in the order a replica whose home is `home` (an index into `hosts`) tries them: home onwards. */
+export function hostsToTry(hosts: readonly HostState[], home: number): string[] {
+  return hosts.map((_, i) => hosts[(home + i) % hosts.length]).filter((h) => h.ok).map((h) => h.url);
 }

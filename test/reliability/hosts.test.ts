@@ -31,6 +31,8 @@ interface Outcome {
   status: number;
   retryAfter: string | null;
   label?: string;
+  /** The start of the body of a non-200 answer, to say what it was. */
+  error?: string;
   start: number;
   end: number;
 }
@@ -62,9 +64,9 @@ async function classify(colour: number, model?: string): Promise<Outcome> {
     const r = await fetchWithin(`${service.url}/${query}`, { method: 'POST', body: images[colour], headers: { 'Content-Type': 'image/png' } }, REQUEST_BOUND_MS);
     const text = await r.text();
     const label = r.status === 200 ? (JSON.parse(text) as { top: { label: string }[] }).top[0].label : undefined;
-    return { colour, status: r.status, retryAfter: r.headers.get('retry-after'), label, start, end: performance.now() };
-  } catch {
-    return { colour, status: 0, retryAfter: null, start, end: performance.now() };
+    return { colour, status: r.status, retryAfter: r.headers.get('retry-after'), label, ...(r.status === 200 ? {} : { error: text.slice(0, 300) }), start, end: performance.now() };
+  } catch (e) {
+    return { colour, status: 0, retryAfter: null, error: (e as Error).message, start, end: performance.now() };
   }
 }
 
@@ -90,7 +92,8 @@ const p99 = (outcomes: Outcome[]) => percentile(outcomes.map((o) => o.end - o.st
 function summary(name: string, outcomes: Outcome[]): string {
   const statuses: Record<number, number> = {};
   for (const o of outcomes) statuses[o.status] = (statuses[o.status] ?? 0) + 1;
-  return `hosts ${name}: ${outcomes.length} requests, statuses ${JSON.stringify(statuses)}, ${wrong(outcomes).length} wrong, p50 ${percentile(outcomes.map((o) => o.end - o.start), 50).toFixed(0)} ms, p99 ${p99(outcomes).toFixed(0)} ms`;
+  const errors = notOk(outcomes).map((o) => `\n  ${o.status} Retry-After ${o.retryAfter}: ${o.error}`);
+  return `hosts ${name}: ${outcomes.length} requests, statuses ${JSON.stringify(statuses)}, ${wrong(outcomes).length} wrong, p50 ${percentile(outcomes.map((o) => o.end - o.start), 50).toFixed(0)} ms, p99 ${p99(outcomes).toFixed(0)} ms${errors.join('')}`;
 }
 
 /** Requests (at concurrency 4) until `done(served counts)` holds, at most `ms`; returns the milliseconds it took. */

@@ -4,7 +4,7 @@
  * next replica, which runs on another host (serving-config.ts spreads them), before the client sees a 503.
  */
 import type { ClassifyValue, ReplicaHealth, RpcResult } from '../durable-objects/protocol.ts';
-import { replicaCount, replicaName, type ReplicaRef } from '../durable-objects/serving-config.ts';
+import { gpuHostUrls, replicaCount, replicaName, type ReplicaRef } from '../durable-objects/serving-config.ts';
 import type { Env } from './env.ts';
 
 /**
@@ -22,8 +22,9 @@ export async function classifyWith(env: Env, key: string, tensor: Float32Array, 
   const first = turn++ % replicas;
   const ref = { key, replica: first };
   const result = await stub(env, ref).classify(ref, tensor, top);
-  if (result.ok || result.error.code !== 'gpu_unavailable') return result;
-  // With one replica this asks the same one again, which has moved on to the next live host if there is one.
+  // With one replica and one host there is nowhere else to go: a second try would only wait on the same host.
+  if (result.ok || result.error.code !== 'gpu_unavailable' || (replicas === 1 && gpuHostUrls(env).length === 1)) return result;
+  // With one replica this asks the same one again, which has moved on to the next live host.
   const retry = { key, replica: (first + 1) % replicas };
   return stub(env, retry).classify(retry, tensor, top);
 }

@@ -39,11 +39,15 @@ interface Meter {
   workerdMs: number;
   hostMs: number;
   wireBytes: number;
+  /** Model loads by all replicas so far: one that grows during a level means a replica moved host then. */
+  loads: number;
 }
 
 async function read(service: Service): Promise<Meter> {
   const hosts: GpuHostHealth[] = await Promise.all(service.hostPorts.map((port) => health(port)));
+  const { loader } = (await (await fetch(`${service.url}/healthz`)).json()) as { loader: { loads: number } };
   return {
+    loads: loader.loads,
     workerdMs: cpuMs(service.workerdPids()),
     hostMs: cpuMs(service.hostPorts.map((_, i) => service.hostPid(i)!).filter(Boolean)),
     wireBytes: hosts.reduce((n, h) => n + h.bytesReceived + h.bytesSent, 0),
@@ -55,6 +59,8 @@ interface Row extends LevelResult {
   bytes_per_inference: number;
   workerd_cpu_ms_per_request: number;
   host_cpu_ms_per_request: number;
+  /** Replica model loads during the level (moves between hosts); their compiles and uploads are in the other figures. */
+  reloads: number;
 }
 
 export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): Promise<void> {
@@ -83,6 +89,7 @@ export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): 
           bytes_per_inference: Math.round(per(after.wireBytes - before.wireBytes)),
           workerd_cpu_ms_per_request: per(after.workerdMs - before.workerdMs),
           host_cpu_ms_per_request: per(after.hostMs - before.hostMs),
+          reloads: after.loads - before.loads,
         };
         rows.push(row);
         console.log(`hosts ${hosts}, concurrency ${String(concurrency).padStart(2)}: ${row.rps.toFixed(1)} req/s, p50 ${row.p50_ms.toFixed(0)} ms, p99 ${row.p99_ms.toFixed(0)} ms, ${row.errors} errors, ${row.bytes_per_inference} wire bytes/inference`);
@@ -93,8 +100,8 @@ export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): 
   }
   console.log(
     `\n${renderTable(
-      ['hosts', 'concurrency', 'ok', 'req/s', 'p50 ms', 'p99 ms', 'wire bytes/inf', 'workerd CPU ms/req', 'of which decode+preprocess', 'hosts CPU ms/req'],
-      rows.map((r) => [r.hosts, r.concurrency, r.ok, r.rps, r.p50_ms, r.p99_ms, r.bytes_per_inference, r.workerd_cpu_ms_per_request, r.worker_ms, r.host_cpu_ms_per_request]),
+      ['hosts', 'concurrency', 'ok', 'req/s', 'p50 ms', 'p99 ms', 'wire bytes/inf', 'workerd CPU ms/req', 'of which decode+preprocess', 'hosts CPU ms/req', 'reloads'],
+      rows.map((r) => [r.hosts, r.concurrency, r.ok, r.rps, r.p50_ms, r.p99_ms, r.bytes_per_inference, r.workerd_cpu_ms_per_request, r.worker_ms, r.host_cpu_ms_per_request, r.reloads]),
     )}\n`,
   );
   for (const r of rows) if (r.first_error) console.log(`hosts ${r.hosts} concurrency ${r.concurrency}: first error: ${r.first_error}`);

@@ -94,6 +94,8 @@ export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): 
         rows.push(row);
         console.log(`hosts ${hosts}, concurrency ${String(concurrency).padStart(2)}: ${row.rps.toFixed(1)} req/s, p50 ${row.p50_ms.toFixed(0)} ms, p99 ${row.p99_ms.toFixed(0)} ms, ${row.errors} errors, ${row.bytes_per_inference} wire bytes/inference`);
       }
+      // What moved replicas between hosts, if anything did (durable-objects/classifier.ts logs each move).
+      for (const line of service.logs.join('').split('\n')) if (/classifier .*(is down|back on its home)/.test(line)) console.log(`  log: ${line.trim()}`);
     } finally {
       await service.stop();
     }

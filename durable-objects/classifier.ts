@@ -15,7 +15,7 @@ import { softmax, topK } from './top-k.ts';
 import { renormalize } from './renormalize.ts';
 import { HOST_DIRECTORY_NAME } from './host-directory.ts';
 import { backoffMs, hostsToTry, type HostState } from './host-table.ts';
-import { ConfigError, gpuHostUrls, homeHost, type ReplicaRef } from './serving-config.ts';
+import { ConfigError, gpuHostUrls, homeHost, replicaName, type ReplicaRef } from './serving-config.ts';
 import type { ServiceEnv } from './env.ts';
 import type { ClassifyValue, LoaderStats, ReplicaHealth, RpcResult, ServiceErrorBody } from './protocol.ts';
 
@@ -64,6 +64,8 @@ export class Classifier extends DurableObject<ServiceEnv> {
   readonly #stats: LoaderStats = { r2Reads: 0, sessionBuilds: 0, loads: 0 };
   readonly #served = new Map<string, number>();
   readonly #closed = new WeakSet<HostRuntime>();
+  /** The Durable Object's name (model key and replica), for log lines. */
+  #name = '';
 
   #directory() {
     return this.env.HOST_DIRECTORY.getByName(HOST_DIRECTORY_NAME);
@@ -89,6 +91,8 @@ export class Classifier extends DurableObject<ServiceEnv> {
 
   /** Marks `url` down here at once (the next request must not pick it) and tells the directory. */
   #markDown(url: string, detail: string): void {
+    // One line per failure (wrangler tail / the dev log): which replica lost which host, and why.
+    console.warn(`classifier ${this.#name}: GPU host ${url} is down (${detail})`);
     const retryAt = Date.now() + backoffMs(1);
     this.#hosts = this.#hostStates().map((h) => (h.url === url ? { url, ok: false, error: detail, retryAt } : h));
     this.#directory()
@@ -205,6 +209,7 @@ export class Classifier extends DurableObject<ServiceEnv> {
       }
       this.#adopt(next);
       this.#forget(from);
+      console.log(`classifier ${this.#name}: back on its home GPU host ${home} (from ${from.url})`);
     } catch (e) {
       this.#moveNotBefore = Date.now() + MOVE_RETRY_MS;
       if (e instanceof HostFailure) this.#markDown(home, e.detail);
@@ -216,6 +221,7 @@ export class Classifier extends DurableObject<ServiceEnv> {
 
   /** Classifies one preprocessed image (1x3x224x224 float32, NCHW, ImageNet-normalised) with model `ref.key`. */
   async classify(ref: ReplicaRef, tensor: Float32Array, top: number): Promise<RpcResult<ClassifyValue>> {
+    this.#name ||= replicaName(ref);
     let runtime: HostRuntime | undefined;
     try {
       await this.#placeRuntime(ref);
@@ -236,6 +242,7 @@ export class Classifier extends DurableObject<ServiceEnv> {
 
   /** For /healthz: GPU, model and host of this replica; loads the model if nothing is loaded yet, then probes the GPU. */
   async health(ref: ReplicaRef): Promise<ReplicaHealth> {
+    this.#name ||= replicaName(ref);
     const report = (r: HostRuntime | undefined, reason?: string): ReplicaHealth => ({
       ok: !!r && !reason,
       ...(reason ? { reason } : {}),

@@ -12,7 +12,7 @@ import type { GpuHostHealth } from '../gpu-host/server.ts';
 import { health } from '../gpu-host/test-support.ts';
 import { startService, waitForBatching, type Service } from '../test/service/harness.ts';
 import type { BenchArgs } from './args.ts';
-import { syntheticPng } from './image.ts';
+import { syntheticPng, type EncodedImage } from './image.ts';
 import { resolveModel } from './model.ts';
 import { writeResult } from './report.ts';
 import { CONCURRENCY_LEVELS, post, runLevel, type LevelResult } from './service.ts';
@@ -54,6 +54,24 @@ async function read(service: Service): Promise<Meter> {
   };
 }
 
+/**
+ * Steady state before measuring: every replica on its home host with all its batch sessions built. A first load
+ * that timed out under CPU contention (three hosts compiling on shared cores) puts a replica on another host for
+ * a while; its move home would otherwise land inside the first level.
+ */
+async function settle(service: Service, image: EncodedImage, ms = 180_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    await waitForBatching(service);
+    const h = (await (await fetch(`${service.url}/healthz`)).json()) as { models: { replicas: { host: string | null; home: string }[] }[] };
+    if (h.models.every((m) => m.replicas.every((r) => r.host === r.home))) return;
+    if (Date.now() > deadline) throw new Error(`replicas did not settle on their home hosts within ${ms / 1000} s: ${JSON.stringify(h.models)}`);
+    // Moving home happens before a request (durable-objects/classifier.ts): give it some traffic.
+    await post(new URL(`${service.url}/classify`), image);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
 interface Row extends LevelResult {
   hosts: number;
   bytes_per_inference: number;
@@ -77,7 +95,7 @@ export async function benchServiceHosts(args: BenchArgs, hostCounts: number[]): 
       const warm = await Promise.all(Array.from({ length: hosts * 2 }, () => post(url, image)));
       const failed = warm.find((o) => o.error);
       if (failed) throw new Error(`warm-up request failed (${failed.status}): ${failed.error}`);
-      await waitForBatching(service);
+      await settle(service, image);
       for (const concurrency of CONCURRENCY_LEVELS) {
         const before = await read(service);
         const level = await runLevel(url, image, concurrency, args.requests);

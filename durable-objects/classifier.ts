@@ -93,20 +93,20 @@ export class Classifier extends DurableObject<ServiceEnv> {
   #markDown(url: string, detail: string): void {
     // One line per failure (wrangler tail / the dev log): which replica lost which host, and why.
     console.warn(`classifier ${this.#name}: GPU host ${url} is down (${detail})`);
-    const retryAt = Date.now() + backoffMs(1);
-    this.#hosts = this.#hostStates().map((h) => (h.url === url ? { url, ok: false, error: detail, retryAt } : h));
-    this.#directory()
-      .reportDown(url, detail)
-      .then((hosts) => (this.#hosts = hosts))
-      .catch((e: unknown) => console.error('could not report a down host to the directory', e));
+    this.#learn({ url, ok: false, error: detail, retryAt: Date.now() + backoffMs(1) });
   }
 
   #markUp(url: string): void {
-    this.#hosts = this.#hostStates().map((h) => (h.url === url ? { url, ok: true, retryAt: 0 } : h));
-    this.#directory()
-      .reportUp(url)
+    this.#learn({ url, ok: true, retryAt: 0 });
+  }
+
+  /** Puts what this replica found about a host into its own table and the directory's. */
+  #learn(state: HostState): void {
+    this.#hosts = this.#hostStates().map((h) => (h.url === state.url ? state : h));
+    const directory = this.#directory();
+    (state.ok ? directory.reportUp(state.url) : directory.reportDown(state.url, state.error ?? 'down'))
       .then((hosts) => (this.#hosts = hosts))
-      .catch((e: unknown) => console.error('could not report a host back up to the directory', e));
+      .catch((e: unknown) => console.error(`could not tell the host directory that ${state.url} is ${state.ok ? 'up' : 'down'}`, e));
   }
 
   /** Makes `runtime` the one requests use, and forgets it if its host connection is lost. */

@@ -10,12 +10,15 @@ export interface BenchArgs {
   /** Only these peers (comma list), for quick iterations; the full JSON still lists every peer. */
   only?: string[];
   service: boolean;
+  /** With --service: start the service here with each of these numbers of local GPU hosts, instead of using --url. */
+  hosts?: number[];
   url: string;
   requests: number;
 }
 
 const USAGE = `usage: npm run bench -- [--runs N] [--warmup N] [--model file.onnx|stand-in name] [--profile] [--only ours,ort-wasm]
-       npm run bench -- --service [--url http://127.0.0.1:8787] [--requests N]`;
+       npm run bench -- --service [--url http://127.0.0.1:8787] [--requests N]
+       npm run bench -- --service --hosts 1,3 [--requests N]   (starts its own service per host count)`;
 
 function positiveInt(flag: string, value: string | undefined, min: number): number {
   const n = Number(value);
@@ -40,6 +43,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--only': args.only = value().split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--service': args.service = true; break;
       case '--url': args.url = value(); break;
+      case '--hosts': args.hosts = value().split(',').map((n) => positiveInt(flag, n.trim(), 1)); break;
       case '--requests': args.requests = positiveInt(flag, value(), 1); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0);
       default: throw new Error(`unknown option "${flag}"\n${USAGE}`);

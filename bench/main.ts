@@ -1,7 +1,8 @@
 /**
  * @module `npm run bench`: SqueezeNet 1.1 through ours and the onnxruntime peers, on one adapter and one input,
  * printed as a table and written to bench/results/latest.json. `--profile` adds ours' GPU time per kernel family;
- * `--service` load-tests the running service instead (bench/service.ts).
+ * `--service` load-tests the running service instead (bench/service.ts), `--service --hosts 1,3` a service it starts
+ * with that many local GPU hosts (bench/service-hosts.ts).
  */
 import { loadavg } from 'node:os';
 import { openDawnDevice } from '../gpu-host/dawn.ts';
@@ -85,7 +86,10 @@ async function benchPeers(args: BenchArgs): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.service) {
+  if (args.service && args.hosts) {
+    const { benchServiceHosts } = await import('./service-hosts.ts');
+    await benchServiceHosts(args, args.hosts);
+  } else if (args.service) {
     const { benchService } = await import('./service.ts');
     await benchService(args);
   } else {

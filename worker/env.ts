@@ -1,8 +1,8 @@
 /** @module The Worker's bindings (wrangler.toml) and secrets (.dev.vars / `wrangler secret put`). */
 import type { Classifier } from '../durable-objects/classifier.ts';
-import type { ModelConfig } from '../durable-objects/model-loader.ts';
+import type { ServiceEnv } from '../durable-objects/env.ts';
 
-/** The Classifier binding plus the model and GPU host settings the Durable Object reads (the same vars). */
-export interface Env extends ModelConfig {
+/** The Classifier binding plus everything the Durable Objects read (the same vars). */
+export interface Env extends ServiceEnv {
   CLASSIFIER: DurableObjectNamespace<Classifier>;
 }

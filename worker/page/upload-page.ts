@@ -2,6 +2,7 @@
  * @module The upload page served at GET / (self-contained: no CDN, no framework, inline CSS and script).
  * Choose, drop or paste an image; it is previewed and POSTed to /classify?format=json as multipart `file`; the
  * top labels come back as probability bars with the server's timings, errors as the JSON `error.message`.
+ * When /healthz lists several models, a picker chooses which one answers (`?model=`).
  */
 import { UPLOAD_PAGE_CSS } from './upload-page-style.ts';
 import { UPLOAD_PAGE_SCRIPT } from './upload-page-script.ts';
@@ -45,6 +46,7 @@ export const UPLOAD_PAGE_HTML = `<!doctype html>
         <p class="file-meta" id="file-meta" hidden></p>
       </div>
       <div class="controls">
+        <label class="inline" id="model-picker" hidden>Model <select id="model-choice"></select></label>
         <label class="inline">Show top <select id="top">${topOptions}</select> labels</label>
         <button class="button secondary" id="again" type="button" disabled>Classify again</button>
       </div>

@@ -14,7 +14,7 @@ import { isComplete } from './integrity.ts';
 import { JPEG_COEFFICIENT_BYTES } from './constants.ts';
 import { decodeJpegScaled, LibJpegError, type JpegHeader } from './jpeg-decoder.ts';
 import { readJpegFrameHeader, readJpegOrientation } from './jpeg-markers.ts';
-import { compositeOnWhite, planCrop, storedWindow, uprightSize, ZOO_CROP, type CropSpec, type PixelSource } from './preprocess.ts';
+import { planCrop, storedWindow, uprightSize, ZOO_CROP, type CropSpec, type PixelSource } from './preprocess.ts';
 import type { ImageFormat } from './sniff.ts';
 import { webpFirstFrame } from './webp-animation.ts';
 
@@ -29,7 +29,10 @@ export interface DecodedImage {
   /** Upright size of the image at full resolution. */
   width: number;
   height: number;
-  /** The pixels the resize reads (for JPEG: DCT-scaled, a region, with the EXIF orientation). */
+  /**
+   * The pixels the resize reads: for JPEG DCT-scaled RGB of a region, with the EXIF orientation; for the others
+   * the whole image as RGBA, alpha not yet composited (compositeOnWhite).
+   */
   source: PixelSource;
   /** Decoder warnings the decode survived (libjpeg's). */
   warnings: string[];
@@ -157,6 +160,5 @@ export async function decodeImage(bytes: Uint8Array, format: ImageFormat, spec: 
   if (image.data.length !== image.width * image.height * 4 || image.width === 0 || image.height === 0) {
     throw undecodable(format, new Error(`the decoder returned ${image.width}x${image.height} with ${image.data.length} bytes`));
   }
-  compositeOnWhite(image.data, image.width, image.height);
   return { width: image.width, height: image.height, source: { width: image.width, height: image.height, channels: 4, data: image.data }, warnings: [] };
 }

@@ -8,7 +8,7 @@ import { MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_RGBA_PIXELS } from '.
 import { decodeImage } from './decode.ts';
 import { ImageError } from './errors.ts';
 import { readImageSize } from './header.ts';
-import { resizeCrop, ZOO_CROP, type CropSpec } from './preprocess.ts';
+import { compositeOnWhite, resizeCrop, ZOO_CROP, type CropSpec } from './preprocess.ts';
 import { declaredFormat, detectImageFormat, isSupportedFormat, startsLikeFormat, SUPPORTED_LIST, type ImageFormat } from './sniff.ts';
 
 export { ImageError, type ImageErrorCode } from './errors.ts';
@@ -86,7 +86,9 @@ export async function prepareImage(bytes: Uint8Array, declaredType?: string, spe
   // A header can understate what the codec then allocates (e.g. an AVIF grid); refuse to go on with it.
   checkPixels(bytes, format, image.width, image.height);
   const t1 = performance.now();
-  const crop = resizeCrop(image.source, spec);
+  const { source } = image;
+  if (source.channels === 4) compositeOnWhite(source.data as Uint8ClampedArray, source.width, source.height);
+  const crop = resizeCrop(source, spec);
   const t2 = performance.now();
   return { crop, width: image.width, height: image.height, format, warnings: image.warnings, timings: { decode: t1 - t0, preprocess: t2 - t1 } };
 }

@@ -1,9 +1,11 @@
 // Makes sure the machine can open a WebGPU adapter: with no GPU driver, Dawn needs Mesa's llvmpipe
-// (OpenGL ES) and its loaders. Installs them with apt when root, else prints the exact command.
+// (OpenGL ES) and its loaders. With --test (npm test) also what the tests use beyond Node: Debian's emscripten
+// and dpkg-dev (the libjpeg wasm is rebuilt and compared) and python3-pil (crops checked against PIL).
+// Installs them with apt when root, else prints the exact command.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const PACKAGES = ['libvulkan1', 'mesa-vulkan-drivers', 'libegl1', 'libgles2'];
+const PACKAGES = ['libvulkan1', 'mesa-vulkan-drivers', 'libegl1', 'libgles2', ...(process.argv.includes('--test') ? ['emscripten', 'dpkg-dev', 'python3-pil'] : [])];
 
 function missingPackages() {
   if (!existsSync('/usr/bin/dpkg-query')) return [];
@@ -17,8 +19,8 @@ const missing = missingPackages();
 if (missing.length === 0) process.exit(0);
 const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
 if (process.getuid?.() !== 0) {
-  console.error(`WebGPU needs these system packages: ${missing.join(', ')}. Run as root:\n  ${command}`);
+  console.error(`WebGPU${process.argv.includes('--test') ? ' and the tests need' : ' needs'} these system packages: ${missing.join(', ')}. Run as root:\n  ${command}`);
   process.exit(1);
 }
-console.log(`Installing ${missing.join(', ')} (Mesa, for WebGPU without a GPU driver)...`);
+console.log(`Installing ${missing.join(', ')} (Mesa for WebGPU without a GPU driver; emscripten, dpkg-dev, python3-pil for the tests)...`);
 execFileSync('bash', ['-c', `DEBIAN_FRONTEND=noninteractive ${command}`], { stdio: 'inherit' });

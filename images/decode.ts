@@ -12,7 +12,7 @@ import { decodeAvifRgba, decodePngRgba, decodePngRgba16, decodeWebpRgba } from '
 import { ImageError } from './errors.ts';
 import { isComplete } from './integrity.ts';
 import { JPEG_COEFFICIENT_BYTES } from './constants.ts';
-import { decodeJpegScaled, LibJpegError, type JpegHeader } from './jpeg-decoder.ts';
+import { decodeJpegScaled, isWasmTrap, LibJpegError, type JpegHeader } from './jpeg-decoder.ts';
 import { readJpegFrameHeader, readJpegOrientation } from './jpeg-markers.ts';
 import { planCrop, storedWindow, uprightSize, ZOO_CROP, type CropSpec, type PixelSource } from './preprocess.ts';
 import type { ImageFormat } from './sniff.ts';
@@ -154,7 +154,7 @@ export async function decodeImage(bytes: Uint8Array, format: ImageFormat, spec: 
   } catch (e) {
     if (e instanceof ImageError) throw e;
     // libjpeg's own refusals and traps inside the wasm are the file's fault; anything else in the JPEG path is ours.
-    if (e instanceof LibJpegError || e instanceof WebAssembly.RuntimeError || format !== 'jpeg') throw undecodable(format, e);
+    if (e instanceof LibJpegError || isWasmTrap(e) || format !== 'jpeg') throw undecodable(format, e);
     throw e;
   }
   if (image.data.length !== image.width * image.height * 4 || image.width === 0 || image.height === 0) {

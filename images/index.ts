@@ -37,9 +37,10 @@ function unsupported(found: string, declaredType: string | undefined): ImageErro
   return new ImageError('unsupported_media_type', `The upload${declared} ${what}; send a ${SUPPORTED_LIST} image.`);
 }
 
-function notThatFormat(format: ImageFormat, declaredType: string | undefined): ImageError {
+function notThatFormat(format: ImageFormat, declaredType: string | undefined, detected: string): ImageError {
   const how = declaredType && declaredFormat(declaredType) === format ? `is declared as ${declaredType}` : `starts like ${format.toUpperCase()}`;
-  return new ImageError('undecodable_image', `The upload ${how} but is not a ${format.toUpperCase()} file we can decode (damaged, cut short or another format); re-save it as a standard JPEG or PNG and try again.`);
+  const what = detected === 'unknown' ? 'damaged, cut short or another format' : `it is ${detected.toUpperCase()}, which we do not decode`;
+  return new ImageError('undecodable_image', `The upload ${how} but is not a ${format.toUpperCase()} file we can decode (${what}); send a ${SUPPORTED_LIST} image.`);
 }
 
 /**
@@ -50,7 +51,7 @@ function formatOf(bytes: Uint8Array, declaredType: string | undefined): ImageFor
   const detected = detectImageFormat(bytes);
   if (isSupportedFormat(detected)) return detected;
   const hinted = startsLikeFormat(bytes) ?? declaredFormat(declaredType);
-  if (hinted) throw notThatFormat(hinted, declaredType);
+  if (hinted) throw notThatFormat(hinted, declaredType, detected);
   throw unsupported(detected, declaredType);
 }
 

@@ -53,8 +53,20 @@ export interface JpegPlan {
   maxMemoryBytes: number;
 }
 
+/** The WebAssembly global's values, typed here: images/ also compiles under Node's types, which declare none. */
+interface WasmValues {
+  Instance: new (module: WebAssembly.Module, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  RuntimeError: abstract new () => Error;
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmValues }).WebAssembly;
+
+/** A trap inside a wasm codec (out-of-bounds access, unreachable): the input's fault as far as we can tell. */
+export function isWasmTrap(e: unknown): boolean {
+  return e instanceof Wasm.RuntimeError;
+}
+
 interface LibJpegExports {
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer };
   _initialize(): void;
   malloc(size: number): number;
   free(pointer: number): void;
@@ -79,7 +91,7 @@ class LibJpeg {
     const fail = (what: string) => () => {
       throw new LibJpegError(`libjpeg called ${what}`);
     };
-    const instance = new WebAssembly.Instance(libjpegModule, {
+    const instance = new Wasm.Instance(libjpegModule, {
       env: {
         jd_fail: (message: number) => {
           throw new LibJpegError(this.#string(message));

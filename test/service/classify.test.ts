@@ -3,17 +3,14 @@
  * HTTP. Answers are checked against onnxruntime on a tensor from the independent Node preprocessing.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngHeaderOnly } from '../../images/test-fixtures.ts';
-import { SQUEEZENET11_PATH } from '../../models/paths.ts';
-import { PROJECT_ROOT } from '../../scripts/project-config.ts';
+import { IMAGENET_SYNSETS_PATH, SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { referenceTensor } from '../helpers/reference-preprocess.ts';
 import { runOrt } from '../helpers/ort.ts';
 import { startService, waitForBatching, type Service } from './harness.ts';
 import { multipart, photoLikeJpeg, solidPng } from './images.ts';
 
-const SYNSETS = path.join(PROJECT_ROOT, '..', 'shared', 'data', 'imagenet-synsets.txt');
 
 interface JsonAnswer {
   model: string;
@@ -29,7 +26,7 @@ describe('service (wrangler dev + GPU host)', () => {
 
   beforeAll(async () => {
     model = new Uint8Array(await readFile(SQUEEZENET11_PATH));
-    const synsets = await readFile(SYNSETS, 'utf8');
+    const synsets = await readFile(IMAGENET_SYNSETS_PATH, 'utf8');
     labels = synsets.split('\n').filter(Boolean);
     photo = await photoLikeJpeg();
     service = await startService({ model, labels: synsets });

@@ -1,7 +1,8 @@
 /**
  * @module `npm start`: everything between a fresh clone and a service on http://localhost:8787.
  * 1. a model in local R2 (stored, fetched, or the seeded stand-in), 2. a fresh GPU host token in .dev.vars,
- * 3. the GPU host on 127.0.0.1, 4. `wrangler dev` (telemetry off), 5. a banner once /healthz answers.
+ * 3. the GPU host on 127.0.0.1, 4. `wrangler dev` (telemetry off) on an internal port behind the front that
+ * answers `Expect: 100-continue` (continue-front.ts), 5. a banner once /healthz answers.
  * Ctrl-C stops both processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-conf
 import { provisionModel } from './provision-model.ts';
 import { writeDevVar } from './dev-vars.ts';
 import { OFFLINE_ENV, WRANGLER } from './local-r2.ts';
+import { startContinueFront } from './continue-front.ts';
 
 const PORT = Number(process.env.PORT ?? 8787);
 const log = (line: string) => console.log(`[start] ${line}`);
@@ -66,10 +68,20 @@ interface HostHealth {
 
 /** Fails early with the fix when a port is taken (an earlier `npm start` still running, another server). */
 async function ensurePortFree(port: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+  await listenOnce(port).catch(() => {
+    throw new Error(`port ${port} (${what}) is in use: stop what runs there (an earlier npm start?) or choose another port (PORT=8788 npm start; GPU_HOST_URL in wrangler.toml for the GPU host)`);
+  });
+}
+
+/** Listens on `port` (0: any free one) on 127.0.0.1, closes again and returns the port. */
+function listenOnce(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', () => reject(new Error(`port ${port} (${what}) is in use: stop what runs there (an earlier npm start?) or choose another port (PORT=8788 npm start; GPU_HOST_URL in wrangler.toml for the GPU host)`)));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
+    });
   });
 }
 
@@ -95,7 +107,9 @@ async function main(): Promise<void> {
   }, 60_000);
 
   log('starting wrangler dev...');
-  startChild('wrangler', WRANGLER, ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false'], OFFLINE_ENV);
+  const wranglerPort = await listenOnce(0);
+  startChild('wrangler', WRANGLER, ['dev', '--port', String(wranglerPort), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false'], OFFLINE_ENV);
+  await startContinueFront(PORT, wranglerPort);
   log('loading the model on the GPU (first load compiles the kernels)...');
   const health = await waitFor('the service', async () => {
     const r = await fetch(`http://127.0.0.1:${PORT}/healthz`);

@@ -1,6 +1,6 @@
 /**
  * @module Runs the real service for tests: a GPU host process and `wrangler dev` (workerd, local R2 in a temp
- * folder), exactly as `npm start` does, on free loopback ports.
+ * folder) behind the 100-continue front, exactly as `npm start` does, on free loopback ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, readProjectConfig } from '../../scripts/project-config.ts';
 import { OFFLINE_ENV, putLocalObject, deleteLocalObject } from '../../scripts/local-r2.ts';
+import { startContinueFront } from '../../scripts/continue-front.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -85,7 +86,7 @@ export async function waitForBatching(service: Service, ms = 120_000): Promise<B
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const config = readProjectConfig();
   const persistTo = await mkdtemp(path.join(tmpdir(), 'service-state-'));
-  const [port, hostPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, wranglerPort, hostPort, inspectorPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const token = randomBytes(16).toString('hex');
   const logs: string[] = [];
   let host: ChildProcess | undefined;
@@ -114,18 +115,19 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   if (!options.withoutHost) await startHost();
 
   const url = `http://127.0.0.1:${port}`;
+  const wranglerUrl = `http://127.0.0.1:${wranglerPort}`;
   let wrangler: ChildProcess;
   const startWrangler = async () => {
     wrangler = spawn(
       path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler'),
       [
-        'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
+        'dev', '--port', String(wranglerPort), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
         '--show-interactive-dev-session=false', '--var', `GPU_HOST_URL:ws://127.0.0.1:${hostPort}`, '--var', `GPU_HOST_TOKEN:${token}`,
       ],
       { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     capture(wrangler, logs);
-    await waitUntil('wrangler dev', async () => (await fetch(`${url}/nope`)).status === 404, 90_000, logs);
+    await waitUntil('wrangler dev', async () => (await fetch(`${wranglerUrl}/nope`)).status === 404, 90_000, logs);
   };
   // wrangler starts workerd as a child: end the whole process group.
   const stopWrangler = async () => {
@@ -139,9 +141,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     // The port must be free again before a restart binds it.
-    await waitUntil('wrangler dev to stop', async () => !(await fetch(`${url}/nope`).then(() => true, () => false)), 10_000, logs);
+    await waitUntil('wrangler dev to stop', async () => !(await fetch(`${wranglerUrl}/nope`).then(() => true, () => false)), 10_000, logs);
   };
   await startWrangler();
+  const front = await startContinueFront(port, wranglerPort);
 
   return {
     url,
@@ -159,6 +162,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       await startWrangler();
     },
     async stop() {
+      await front.close();
       await stopHost();
       await stopWrangler();
       await rm(persistTo, { recursive: true, force: true });

@@ -14,13 +14,14 @@ import { bridgeCounters } from './stats.ts';
 export interface ConnectionOptions {
   token: string;
   WebSocket: WebSocketConstructor;
-  /** Bound on connecting, and on the host's silence while calls await it; past it the connection counts as lost. */
+  /** Bound on connecting and on every awaited call; past it the connection counts as lost. */
   timeoutMs: number;
 }
 
 interface Pending {
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
   what: string;
   /** Slices of a large reply received so far. */
   parts?: Uint8Array[];
@@ -49,7 +50,6 @@ export class BridgeConnection {
   #seq = 0;
   #flushQueued = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #silenceTimer: ReturnType<typeof setTimeout> | undefined;
   #inbox: Promise<void> | undefined;
   #closed: string | undefined;
   #registry: FinalizationRegistry<number> | undefined;
@@ -217,9 +217,9 @@ export class BridgeConnection {
     const callId = this.#nextCall++;
     if (this.#nextCall > 0xfffffff0) this.#nextCall = 1;
     const promise = new Promise<Reply>((resolve, reject) => {
-      this.#pending.set(callId, { resolve, reject, what });
+      const timer = setTimeout(() => this.#lose(`no reply to ${what} within ${this.#timeoutMs} ms`), this.#timeoutMs);
+      this.#pending.set(callId, { resolve, reject, timer, what });
     });
-    this.#armSilence();
     this.#begin();
     writeCommand(this.#batch, op, { ...args, callId });
     this.#batchCommands++;
@@ -229,28 +229,6 @@ export class BridgeConnection {
       queueMicrotask(() => this.flush());
     }
     return promise;
-  }
-
-  /**
-   * The bound is on the host's silence, not on each call: a mapAsync waits for all GPU work queued before it, so
-   * behind a burst (background batch sessions, several batches) its own time is the whole queue's, while the
-   * host answers the earlier calls one by one. A timer per call read that queue as a hang (20 concurrent first
-   * requests on llvmpipe under load: "no reply to mapAsync within 15000 ms" with the host busy, not hung).
-   * A host that says nothing for timeoutMs while calls wait for it is hung. Armed while calls are pending,
-   * restarted by every frame from the host.
-   */
-  #armSilence(): void {
-    if (this.#silenceTimer !== undefined || this.#pending.size === 0 || this.#closed) return;
-    this.#silenceTimer = setTimeout(() => {
-      this.#silenceTimer = undefined;
-      const oldest = this.#pending.values().next().value;
-      this.#lose(`no reply to ${oldest?.what ?? 'a call'} within ${this.#timeoutMs} ms`);
-    }, this.#timeoutMs);
-  }
-
-  #disarmSilence(): void {
-    if (this.#silenceTimer !== undefined) clearTimeout(this.#silenceTimer);
-    this.#silenceTimer = undefined;
   }
 
   /** The batch carries its frame header from its first command on, so flushing copies nothing. */
@@ -306,7 +284,6 @@ export class BridgeConnection {
   /** Marks the connection closed, rejects every pending call with `error`, and closes the socket. */
   #shutdown(reason: string, error: (what: string) => Error, closeReason: string): void {
     this.#closed = reason;
-    this.#disarmSilence();
     this.#rejectAll(error);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     try {
@@ -320,6 +297,7 @@ export class BridgeConnection {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) {
+      clearTimeout(p.timer);
       p.reject(error(p.what));
     }
   }
@@ -344,8 +322,6 @@ export class BridgeConnection {
   }
 
   #handle(bytes: Uint8Array): void {
-    // The host is alive: the silence bound starts again from here.
-    this.#disarmSilence();
     const counters = bridgeCounters();
     counters.messagesReceived++;
     counters.bytesReceived += bytes.length;
@@ -360,20 +336,20 @@ export class BridgeConnection {
           continue;
         }
         const p = this.#pending.get(reply.callId);
-        if (!p) continue; // a reply after the connection gave up on it
+        if (!p) continue; // a reply after its call timed out
         if (reply.status === ReplyStatus.Partial) {
           (p.parts ??= []).push(reply.bin ?? new Uint8Array(0));
           continue;
         }
         if (p.parts) reply.bin = concat([...p.parts, reply.bin ?? new Uint8Array(0)]);
         this.#pending.delete(reply.callId);
+        clearTimeout(p.timer);
         if (reply.status === ReplyStatus.Ok) p.resolve(reply);
         else p.reject(errorFromWire(reply.json as WireError, p.what));
       }
     } catch (e) {
       this.#lose(`unreadable frame from the host: ${(e as Error).message}`);
     }
-    this.#armSilence();
   }
 
   #event(event: HostEvent): void {

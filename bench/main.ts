@@ -1,7 +1,8 @@
 /**
  * @module `npm run bench`: SqueezeNet 1.1 through ours and the onnxruntime peers, on one adapter and one input,
  * printed as a table and written to bench/results/latest.json. `--profile` adds ours' GPU time per kernel family;
- * `--service` load-tests the running service instead (bench/service.ts).
+ * `--service` load-tests the running service instead (bench/service.ts); `--photos` sends phone-sized photos
+ * beside PIL (bench/photos.ts).
  */
 import { loadavg } from 'node:os';
 import { openDawnDevice } from '../gpu-host/dawn.ts';
@@ -82,7 +83,11 @@ async function benchPeers(args: BenchArgs): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.service) {
+  if (args.photos) {
+    const { benchPhotos } = await import('./photos.ts');
+    // 30 runs is the peer default; five 48 MP requests already take a while on two cores.
+    await benchPhotos(process.argv.includes('--runs') ? args.runs : 5);
+  } else if (args.service) {
     const { benchService } = await import('./service.ts');
     await benchService(args);
   } else {

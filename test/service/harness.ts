@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,25 @@ export async function waitForBatching(service: Service, ms = 120_000): Promise<B
     batching = await now();
   }
   return batching;
+}
+
+/** The workerd processes that wrangler started (its process group: the proxy worker's and ours). */
+export function workerdPids(wranglerPid: number): number[] {
+  const found: number[] = [];
+  const ids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  for (const id of ids) {
+    try {
+      const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+      const comm = /\((.*)\)/.exec(stat)![1];
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[2] is the process group: workerd runs in wrangler's.
+      if (comm === 'workerd' && Number(fields[2]) === wranglerPid) found.push(Number(id));
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  if (found.length === 0) throw new Error('no workerd process in wrangler dev\'s process group');
+  return found;
 }
 
 export async function startService(options: ServiceOptions = {}): Promise<Service> {

@@ -3,13 +3,13 @@
  * wrangler dev + GPU host): curl's `Expect: 100-continue` is answered at once, and the workerd process's memory
  * stays within a deployed Worker's 128 MB while 12 MP baseline/progressive and 48 MP photos go through.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJpeg } from '../../images/test-fixtures.ts';
 import { IMAGENET_SYNSETS_PATH, SQUEEZENET11_PATH } from '../../models/paths.ts';
-import { startService, type Service } from './harness.ts';
+import { startService, workerdPids, type Service } from './harness.ts';
 import { multipart } from './images.ts';
 
 /** What curl -F sends for a body over 1 MB, then waits (up to 1 s) for `100 Continue` or an answer. */
@@ -50,25 +50,6 @@ function peakRss(pid: number): number {
 function resetPeak(pid: number): void {
   // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
-}
-
-/** The workerd processes that wrangler started (its process group: the proxy worker's and ours). */
-function workerdPids(wranglerPid: number): number[] {
-  const found: number[] = [];
-  const ids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  for (const id of ids) {
-    try {
-      const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
-      const comm = /\((.*)\)/.exec(stat)![1];
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[2] is the process group: workerd runs in wrangler's.
-      if (comm === 'workerd' && Number(fields[2]) === wranglerPid) found.push(Number(id));
-    } catch {
-      // a process that ended meanwhile
-    }
-  }
-  if (found.length === 0) throw new Error('no workerd process in wrangler dev\'s process group');
-  return found;
 }
 
 /** A 4:2:0 photo-like JPEG of w x h written pixel by pixel (no per-pixel callback: 48 MP must stay quick). */

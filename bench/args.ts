@@ -12,13 +12,16 @@ export interface BenchArgs {
   service: boolean;
   /** With --service: start the service here with each of these numbers of local GPU hosts, instead of using --url. */
   hosts?: number[];
+  /** Phone-sized photos through the service beside PIL (bench/photos.ts). */
+  photos: boolean;
   url: string;
   requests: number;
 }
 
 const USAGE = `usage: npm run bench -- [--runs N] [--warmup N] [--model file.onnx|stand-in name] [--profile] [--only ours,ort-wasm]
        npm run bench -- --service [--url http://127.0.0.1:8787] [--requests N]
-       npm run bench -- --service --hosts 1,3 [--requests N]   (starts its own service per host count)`;
+       npm run bench -- --service --hosts 1,3 [--requests N]   (starts its own service per host count)
+       npm run bench -- --photos [--runs N]`;
 
 function positiveInt(flag: string, value: string | undefined, min: number): number {
   const n = Number(value);
@@ -27,7 +30,7 @@ function positiveInt(flag: string, value: string | undefined, min: number): numb
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { runs: 30, warmup: 5, profile: false, service: false, url: 'http://127.0.0.1:8787', requests: 100 };
+  const args: BenchArgs = { runs: 30, warmup: 5, profile: false, service: false, photos: false, url: 'http://127.0.0.1:8787', requests: 100 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -42,6 +45,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--profile': args.profile = true; break;
       case '--only': args.only = value().split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--service': args.service = true; break;
+      case '--photos': args.photos = true; break;
       case '--url': args.url = value(); break;
       case '--hosts': args.hosts = value().split(',').map((n) => positiveInt(flag, n.trim(), 1)); break;
       case '--requests': args.requests = positiveInt(flag, value(), 1); break;

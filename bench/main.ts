@@ -2,7 +2,8 @@
  * @module `npm run bench`: SqueezeNet 1.1 through ours and the onnxruntime peers, on one adapter and one input,
  * printed as a table and written to bench/results/latest.json. `--profile` adds ours' GPU time per kernel family;
  * `--service` load-tests the running service instead (bench/service.ts), `--service --hosts 1,3` a service it starts
- * with that many local GPU hosts (bench/service-hosts.ts).
+ * with that many local GPU hosts (bench/service-hosts.ts); `--photos` sends phone-sized photos beside PIL
+ * (bench/photos.ts).
  */
 import { loadavg } from 'node:os';
 import { openDawnDevice } from '../gpu-host/dawn.ts';
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
   if (args.service && args.hosts) {
     const { benchServiceHosts } = await import('./service-hosts.ts');
     await benchServiceHosts(args, args.hosts);
+  } else if (args.photos) {
+    const { benchPhotos } = await import('./photos.ts');
+    // 30 runs is the peer default; five 48 MP requests already take a while on two cores.
+    await benchPhotos(process.argv.includes('--runs') ? args.runs : 5);
   } else if (args.service) {
     const { benchService } = await import('./service.ts');
     await benchService(args);

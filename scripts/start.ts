@@ -2,8 +2,8 @@
  * @module `npm start`: everything between a fresh clone and a service on http://localhost:8787.
  * 1. a model in local R2 (stored, fetched, or the seeded stand-in), 2. a fresh GPU host token in .dev.vars,
  * 3. `GPU_HOSTS` GPU hosts (default 1) on 127.0.0.1:8790, 8791, ... (`GPU_HOST_PORT` moves the first), 4. `wrangler
- * dev` on `PORT` (default 8787; telemetry off; GPU_HOST_URL or GPU_HOST_URLS set to the hosts), 5. a banner once
- * /healthz answers.
+ * dev` (telemetry off; GPU_HOST_URL or GPU_HOST_URLS set to the hosts) on an internal port behind the front on `PORT`
+ * (default 8787) that answers `Expect: 100-continue` (continue-front.ts), 5. a banner once /healthz answers.
  * Every child is supervised: one that dies is restarted with a bounded backoff and the rest keep serving (a
  * request meanwhile gets 503 with Retry-After, or another host). Ctrl-C stops them all.
  */
@@ -15,6 +15,7 @@ import { provisionModel } from './provision-model.ts';
 import { writeDevVar } from './dev-vars.ts';
 import { OFFLINE_ENV, WRANGLER } from './local-r2.ts';
 import { Supervised } from './supervisor.ts';
+import { startContinueFront } from './continue-front.ts';
 
 const PORT = Number(process.env.PORT ?? 8787);
 /** More is possible but pointless on one machine: every host is a Node process with its own Dawn device per client. */
@@ -62,10 +63,20 @@ interface HostHealth {
 
 /** Fails early with the fix when a port is taken (an earlier `npm start` still running, another server). */
 async function ensurePortFree(port: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+  await listenOnce(port).catch(() => {
+    throw new Error(`port ${port} (${what}) is in use: stop what runs there (an earlier npm start?) or choose other ports (PORT=8788 GPU_HOST_PORT=8890 npm start)`);
+  });
+}
+
+/** Listens on `port` (0: any free one) on 127.0.0.1, closes again and returns the port. */
+function listenOnce(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', () => reject(new Error(`port ${port} (${what}) is in use: stop what runs there (an earlier npm start?) or choose other ports (PORT=8788 GPU_HOST_PORT=8890 npm start)`)));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
+    });
   });
 }
 
@@ -100,7 +111,9 @@ async function main(): Promise<void> {
 
   log('starting wrangler dev...');
   const urlVar = hostPorts.length > 1 ? ['--var', `GPU_HOST_URLS:${hostUrls.join(',')}`] : ['--var', `GPU_HOST_URL:${hostUrls[0]}`];
-  supervise('wrangler', WRANGLER, ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false', ...urlVar], OFFLINE_ENV);
+  const wranglerPort = await listenOnce(0);
+  supervise('wrangler', WRANGLER, ['dev', '--port', String(wranglerPort), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false', ...urlVar], OFFLINE_ENV);
+  await startContinueFront(PORT, wranglerPort);
   log('loading the model on the GPU (first load compiles the kernels)...');
   const health = await waitFor('the service', async () => {
     const r = await fetch(`http://127.0.0.1:${PORT}/healthz`);

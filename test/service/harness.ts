@@ -1,16 +1,17 @@
 /**
  * @module Runs the real service for tests: a GPU host process and `wrangler dev` (workerd, local R2 in a temp
- * folder), exactly as `npm start` does, on free loopback ports.
+ * folder) behind the 100-continue front, exactly as `npm start` does, on free loopback ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, readProjectConfig } from '../../scripts/project-config.ts';
 import { OFFLINE_ENV, putLocalObject, deleteLocalObject } from '../../scripts/local-r2.ts';
+import { startContinueFront } from '../../scripts/continue-front.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -118,7 +119,7 @@ export async function waitForBatching(service: Service, ms = 120_000): Promise<B
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const config = readProjectConfig();
   const persistTo = await mkdtemp(path.join(tmpdir(), 'service-state-'));
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const [port, wranglerPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
   const hostPorts: number[] = [];
   for (let i = 0; i < (options.hosts ?? 1); i++) hostPorts.push(await freePort());
   const token = randomBytes(16).toString('hex');
@@ -159,18 +160,19 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   };
 
   const url = `http://127.0.0.1:${port}`;
+  const wranglerUrl = `http://127.0.0.1:${wranglerPort}`;
   let wrangler: ChildProcess;
   const startWrangler = async () => {
     wrangler = spawn(
       path.join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler'),
       [
-        'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
+        'dev', '--port', String(wranglerPort), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
         '--show-interactive-dev-session=false', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ],
       { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     capture(wrangler, logs);
-    await waitUntil('wrangler dev', async () => (await fetch(`${url}/nope`)).status === 404, 90_000, logs);
+    await waitUntil('wrangler dev', async () => (await fetch(`${wranglerUrl}/nope`)).status === 404, 90_000, logs);
   };
   // wrangler starts workerd as a child: end the whole process group.
   const stopWrangler = async () => {
@@ -184,9 +186,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     // The port must be free again before a restart binds it.
-    await waitUntil('wrangler dev to stop', async () => !(await fetch(`${url}/nope`).then(() => true, () => false)), 10_000, logs);
+    await waitUntil('wrangler dev to stop', async () => !(await fetch(`${wranglerUrl}/nope`).then(() => true, () => false)), 10_000, logs);
   };
   await startWrangler();
+  const front = await startContinueFront(port, wranglerPort);
 
   return {
     url,
@@ -211,6 +214,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       await startWrangler();
     },
     async stop() {
+      await front.close();
       await Promise.all(hostPorts.map((_, i) => stopHost('SIGKILL', i)));
       await stopWrangler();
       await rm(persistTo, { recursive: true, force: true });

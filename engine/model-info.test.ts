@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { parseModel } from './onnx/parse.ts';
 import { modelInfo } from './model-info.ts';
-import { KERNELS } from '../shaders/registry.ts';
+import { KERNELS } from './ops/registry.ts';
 
 describe('modelInfo', () => {
   it('should count Conv (grouped, strided), Gemm and MatMul MACs and float parameters', () => {

@@ -10,7 +10,8 @@ import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
 import { optimize, type OptimizedGraph } from './optimize.ts';
-import { defaultInputShape, unsupportedNodes } from './plan.ts';
+import { defaultInputShape } from './plan.ts';
+import { unsupportedNodes } from './prepare.ts';
 import { sizeOf } from './shape/broadcast.ts';
 
 export interface ModelInfo {
@@ -110,7 +111,7 @@ export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefin
   for (const v of graph.inputs) {
     shapes.set(v.name, options.inputShapes?.[v.name] ?? defaultInputShape(v.dims));
   }
-  for (const [name, t] of opt.initializers) shapes.set(name, t.dims);
+  for (const [name, t] of opt.constants) shapes.set(name, t.dims);
 
   const macsByOp: Record<string, number> = {};
   const macsUnknownNodes: string[] = [];
@@ -123,7 +124,7 @@ export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefin
     const def = node.domain ? undefined : kernels[node.opType];
     if (known && def && Object.hasOwn(kernels, node.opType)) {
       try {
-        outs = def.inferShapes({ node, opset: graph.opset, inputShapes: ins, constants: node.inputs.map((i) => (i ? (opt.initializers.get(i) as ConstTensor | undefined) : undefined)) });
+        outs = def.inferShapes({ node, opset: graph.opset, inputShapes: ins, constants: node.inputs.map((i) => (i ? (opt.constants.get(i) as ConstTensor | undefined) : undefined)) });
       } catch {
         outs = undefined; // the session will report the shape error; here the node just has no MACs
       }

@@ -48,6 +48,7 @@ export const batchNormalization: OpDefinition = {
     const x = ctx.inputShapes[0]!;
     const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => ctx.constants[k]!.floats!);
     const size = sizeOf(x);
+    const epsilon = attr(node, 'epsilon', 1e-5);
     return [{
       label: labelFor('batchnorm', node),
       family: 'normalization',
@@ -56,7 +57,7 @@ export const batchNormalization: OpDefinition = {
       constants: { WORKGROUP_SIZE, ...activationConstants(node.activation) },
       bindings: [
         { input: 0 },
-        { data: batchNormCoefficients(gamma, beta, mean, variance, attr(node, 'epsilon', 1e-5)) },
+        { derived: `batchnorm/${epsilon}`, from: [1, 2, 3, 4], compute: () => batchNormCoefficients(gamma, beta, mean, variance, epsilon) },
         { output: 0 },
         { uniform: BATCHNORM_PARAMS.pack({ size, channels: x[1], plane: sizeOf(x.slice(2)) }) },
       ],

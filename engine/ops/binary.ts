@@ -1,9 +1,10 @@
 /** @module Add, Sub, Mul, Div with multidirectional broadcasting (shaders/elementwise/binary.wgsl). */
 import binaryWgsl from '../../shaders/elementwise/binary.wgsl';
 import { defineParams } from '../../shaders/params.ts';
-import { UnsupportedVariantError } from '../errors.ts';
-import type { OpDefinition } from '../kernel.ts';
-import { broadcastShapes, broadcastStrides, sizeOf } from '../shape/broadcast.ts';
+import { ModelLoadError, UnsupportedVariantError } from '../errors.ts';
+import { constTensor, isFloat, valuesOf } from '../graph.ts';
+import type { EvaluateContext, OpDefinition } from '../kernel.ts';
+import { broadcastMap, broadcastShapes, broadcastStrides, sizeOf } from '../shape/broadcast.ts';
 import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
 
 const BINARY_PARAMS = defineParams({
@@ -44,6 +45,24 @@ export function collapseBroadcast(outShape: readonly number[], operandShapes: re
   return { dims, strides };
 }
 
+/** The CPU form, for constant folding: integer Div truncates toward zero as onnxruntime's does. */
+function evaluateBinary(ctx: EvaluateContext) {
+  const { node } = ctx;
+  const [a, b] = [ctx.constants[0]!, ctx.constants[1]!];
+  const float = isFloat(a.dataType);
+  const f: Record<string, (x: number, y: number) => number> = {
+    Add: (x, y) => x + y,
+    Sub: (x, y) => x - y,
+    Mul: (x, y) => x * y,
+    Div: (x, y) => {
+      if (float) return x / y;
+      if (y === 0) throw new ModelLoadError(`Div (node "${node.name}"): integer division by zero`);
+      return Math.trunc(x / y);
+    },
+  };
+  return [constTensor(a.dataType, ctx.outputShapes[0], broadcastMap(ctx.outputShapes[0], valuesOf(a), a.dims, valuesOf(b), b.dims, f[node.opType]))];
+}
+
 /** Right-aligns to MAX_RANK: leading dims of 1 and stride 0. */
 function padLeft(v: readonly number[], fill: number): number[] {
   return [...new Array<number>(MAX_RANK - v.length).fill(fill), ...v];
@@ -51,6 +70,7 @@ function padLeft(v: readonly number[], fill: number): number[] {
 
 export const binary: OpDefinition = {
   fusesActivation: true,
+  evaluate: evaluateBinary,
   inferShapes(ctx) {
     const { node } = ctx;
     return [broadcastShapes([ctx.inputShapes[0]!, ctx.inputShapes[1]!], `${node.opType} (node "${node.name}")`)];

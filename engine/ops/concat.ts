@@ -1,7 +1,7 @@
 /** @module Concat on any axis (shaders/matrix/concat.wgsl), for when the planner cannot elide it. */
 import concatWgsl from '../../shaders/matrix/concat.wgsl';
 import { defineParams } from '../../shaders/params.ts';
-import { attr } from '../graph.ts';
+import { attr, constTensor, valuesOf } from '../graph.ts';
 import { InvalidShapeError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
@@ -30,6 +30,16 @@ export const concat: OpDefinition = {
     const out = [...ctx.inputShapes[0]!];
     out[axis] = ctx.inputShapes.reduce((a, s) => a + s![axis], 0);
     return [out];
+  },
+  evaluate(ctx) {
+    const axis = concatAxis(ctx);
+    const out = ctx.outputShapes[0];
+    const outer = sizeOf(out.slice(0, axis));
+    const inner = sizeOf(out.slice(axis + 1));
+    const parts = ctx.constants.map((t) => ({ values: valuesOf(t!), block: t!.dims[axis] * inner }));
+    const values: number[] = [];
+    for (let o = 0; o < outer; o++) for (const p of parts) for (let i = 0; i < p.block; i++) values.push(p.values[o * p.block + i]);
+    return [constTensor(ctx.constants[0]!.dataType, out, values)];
   },
   createDispatches(ctx) {
     const { node } = ctx;

@@ -5,7 +5,7 @@ import conv2d1x1SharedWgsl from '../../shaders/conv/conv2d_1x1_shared.wgsl';
 import { defineParams } from '../../shaders/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
-import type { KernelContext, OpContext, OpDefinition } from '../kernel.ts';
+import type { BindingSource, KernelContext, OpContext, OpDefinition } from '../kernel.ts';
 import { activationConstants, labelFor, nodeWindow, shaderModule, workgroupsFor, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
 
 const CONV_PARAMS = defineParams({
@@ -83,7 +83,9 @@ export const conv: OpDefinition = {
     const [n, c, h, w] = ctx.inputShapes[0]!;
     const [cout, cinPerGroup, kh, kw] = ctx.inputShapes[1]!;
     const [, , oh, ow] = ctx.outputShapes[0];
-    const bias = ctx.constants[2]?.floats ?? new Float32Array(cout);
+    const weights = ctx.constants[1]!.floats!;
+    // Bias padded to whole tiles (zeros when the node has none): derived once per device like the weights.
+    const bias = (multiple: number): BindingSource => ({ derived: `bias/${multiple}/${cout}`, from: [2], compute: () => padTo(ctx.constants[2]?.floats ?? new Float32Array(cout), multiple) });
     const params = CONV_PARAMS.pack({
       batch: n, in_c: c, in_h: h, in_w: w, out_c: cout, out_h: oh, out_w: ow, groups: g.groups,
       in_c_per_group: cinPerGroup, k_h: kh, k_w: kw,
@@ -101,7 +103,13 @@ export const conv: OpDefinition = {
           code: shaderModule(CONV_PARAMS, conv2d1x1SharedWgsl),
           source: 'shaders/conv/conv2d_1x1_shared.wgsl',
           constants: { ...activation },
-          bindings: [{ input: 0 }, { data: weightsChannelsLast(ctx.constants[1]!.floats!, cout, cinPerGroup, 1) }, { data: bias }, { output: 0 }, { uniform: params }],
+          bindings: [
+            { input: 0 },
+            { derived: 'channels_last/4', from: [1], compute: () => weightsChannelsLast(weights, cout, cinPerGroup, 1) },
+            bias(1),
+            { output: 0 },
+            { uniform: params },
+          ],
           workgroups: n * Math.ceil(cout / SHARED_TILE) * Math.ceil((oh * ow) / SHARED_TILE),
         }];
       }
@@ -113,7 +121,13 @@ export const conv: OpDefinition = {
         code: shaderModule(CONV_PARAMS, conv2dTiledWgsl),
         source: 'shaders/conv/conv2d_tiled.wgsl',
         constants: { WORKGROUP_SIZE, PIXELS_PER_INVOCATION: tile.pixels, CHANNEL_VECS: tile.channelVecs, POINTWISE: pointwise ? 1 : 0, ...activation },
-        bindings: [{ input: 0 }, { data: weightsChannelsLast(ctx.constants[1]!.floats!, cout, cinPerGroup, kh * kw, multiple) }, { data: padTo(bias, multiple) }, { output: 0 }, { uniform: params }],
+        bindings: [
+          { input: 0 },
+          { derived: `channels_last/${multiple}`, from: [1], compute: () => weightsChannelsLast(weights, cout, cinPerGroup, kh * kw, multiple) },
+          bias(multiple),
+          { output: 0 },
+          { uniform: params },
+        ],
         workgroups: workgroupsFor(n * Math.ceil(cout / multiple) * Math.ceil((oh * ow) / tile.pixels)),
       }];
     }
@@ -125,7 +139,7 @@ export const conv: OpDefinition = {
       code: shaderModule(CONV_PARAMS, conv2dWgsl),
       source: 'shaders/conv/conv2d.wgsl',
       constants: { WORKGROUP_SIZE, OUT_PER_INVOCATION: per, ...activation },
-      bindings: [{ input: 0 }, { data: ctx.constants[1]!.floats! }, { data: bias }, { output: 0 }, { uniform: params }],
+      bindings: [{ input: 0 }, { input: 1 }, bias(1), { output: 0 }, { uniform: params }],
       workgroups: workgroupsFor(n * (cout / per) * oh * ow),
     }];
   },

@@ -54,8 +54,8 @@ function gemmDispatch(node: PlannedNode, p: GemmProblem, bindings: BindingSource
   };
 }
 
-/** A 4-byte stand-in for the C binding when there is no C: the kernel never reads it. */
-const noC = (): BindingSource => ({ data: new Float32Array(1) });
+/** A 4-byte stand-in for the C binding when there is no C (the kernel never reads it): one per device. */
+const noC = (): BindingSource => ({ derived: 'unused', from: [], compute: () => new Float32Array(1) });
 
 interface GemmShapes {
   m: number;
@@ -114,7 +114,7 @@ export const gemm: OpDefinition = {
     };
     return [gemmDispatch(node, problem, [
       { input: 0 },
-      relaidB ? { data: transpose(constantB, n, k) } : { input: 1 },
+      relaidB ? { derived: 'transpose', from: [1], compute: () => transpose(constantB, n, k) } : { input: 1 },
       c ? { input: 2 } : noC(),
       { output: 0 },
     ])];

@@ -78,7 +78,7 @@ export class DeviceModel {
    * The buffer holding the weight `key` (a constant's name, or a re-layout and the constants it reads),
    * computing and uploading it on first use only.
    */
-  weight(key: string, compute: () => Float32Array | Uint32Array): GPUBuffer {
+  weight(key: string, compute: () => ArrayBufferView): GPUBuffer {
     if (this.#disposed) throw new EngineError('disposed', 'The device model has been disposed');
     let buffer = this.#weights.get(key);
     if (!buffer) {

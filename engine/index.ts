@@ -8,8 +8,9 @@ export { DeviceModel, type DeviceModelOptions, type DeviceModelStats } from './d
 export { InferenceSession, type Feed, type PlanSessionOptions, type SessionOptions, type SessionStats, type Tensor, type TensorMetadata } from './session.ts';
 export * from './errors.ts';
 export { inferenceLimits } from './gpu/limits.ts';
-export type { OpDefinition, Dispatch, BindingSource, KernelContext, OpContext, EvaluateContext, Activation } from './kernel.ts';
+export type { OpDefinition, Dispatch, DispatchBinding, BindingSource, StorageSource, StorageElement, KernelContext, OpContext, EvaluateContext, Activation } from './kernel.ts';
 export type { ConstTensor, DataType } from './graph.ts';
 export { KERNELS } from './ops/registry.ts';
-export { defineParams } from '../shaders/params.ts';
-export { shaderModule, activationConstants, workgroupsFor, WORKGROUP_SIZE } from './ops/common.ts';
+export { defineKernel, type KernelDefinition } from './wgsl/kernel.ts';
+export { defineParams, MAX_RANK } from './wgsl/params.ts';
+export { activationConstants, labelFor, WORKGROUP_SIZE } from './ops/common.ts';

@@ -10,6 +10,8 @@
  * constants, creates bind groups when a plan is built and records every dispatch of a run in one pass.
  */
 import type { ConstTensor, DataType, GraphNode } from './graph.ts';
+import type { PackedParams } from './wgsl/params.ts';
+import type { WgslSource } from './wgsl/source.ts';
 
 /** An activation applied by the producing kernel (Conv+Relu fusion and friends). */
 export type Activation =
@@ -49,7 +51,7 @@ export interface KernelContext extends OpContext {
   device: DeviceProfile;
 }
 
-/** Where a binding's buffer comes from. Bindings are numbered in array order: inputs, outputs, then uniforms. */
+/** Where a binding's buffer comes from. */
 export type BindingSource =
   /** A node input: an activation, a graph input, or a constant (uploaded once per device when it is a weight). */
   | { input: number }
@@ -64,22 +66,38 @@ export type BindingSource =
   | { derived: string; from: readonly number[]; compute: () => Float32Array | Uint32Array }
   /** Small read-only data owned by the plan (uploaded once per plan). */
   | { data: Float32Array | Uint32Array }
-  /** A uniform block, usually made by `ParamBlock.pack` (shaders/params.ts). */
-  | { uniform: Uint32Array };
+  /** The uniform block, made by `ParamBlock.pack` (engine/wgsl/params.ts); declared `var<uniform> params: Params`. */
+  | { uniform: PackedParams };
+
+/** The buffer of a storage binding: every source but the uniform block. */
+export type StorageSource = Exclude<BindingSource, { uniform: PackedParams }>;
+
+/**
+ * Element types a storage binding declares. A u32 binding of a 1-byte value (a uint8 input, a bool) sees its
+ * bytes packed four to a word, little-endian.
+ */
+export type StorageElement = 'f32' | 'vec4<f32>' | 'u32' | 'i32';
+
+/**
+ * One binding of a dispatch: its buffer, and the name and element type of the WGSL declaration the engine
+ * generates for it (`var<storage, read> name: array<type>`; outputs `read_write`; the uniform `params`).
+ * Bindings are numbered in array order.
+ */
+export type DispatchBinding = BindingSource & { name: string; type?: StorageElement };
 
 export interface Dispatch {
   /** GPU label and profiling name, e.g. `conv2d_1x1:fire2/expand1x1`. */
   label: string;
   /** The kernel family for per-family profiling, e.g. `conv`. */
   family: string;
-  /** Complete WGSL module. */
-  code: string;
-  /** Where the WGSL came from, for compiler messages (e.g. `shaders/conv/conv2d.wgsl`). */
-  source: string;
+  /** The kernel file: its body (no binding or Params declarations: they are generated) and its path. */
+  kernel: WgslSource;
   entryPoint?: string;
-  /** Pipeline-overridable constants (`override` declarations). */
+  /** Values of the kernel's `override` declarations: workgroup size, tiles, variants. */
   constants?: Record<string, number>;
-  bindings: BindingSource[];
+  /** Module-scope `const` declarations, for sizes WGSL needs when the shader is created (register arrays). */
+  consts?: Record<string, number>;
+  bindings: DispatchBinding[];
   /** Workgroups to launch, as a 1-D count; the engine folds it into 2-D when over the per-dimension limit. */
   workgroups: number;
 }

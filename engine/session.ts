@@ -9,9 +9,9 @@
 import { prepareModel, type PrepareOptions } from './prepare.ts';
 import { DeviceModel, type DeviceModelOptions } from './device-model.ts';
 import { buildPlan, type Plan } from './plan.ts';
-import type { BindingSource, Dispatch } from './kernel.ts';
-import type { DataType } from './graph.ts';
-import { EngineError, GpuError, InvalidInputError } from './errors.ts';
+import type { Dispatch, DispatchBinding, PlannedNode, StorageElement } from './kernel.ts';
+import { elementBytes, valuesOf, type ConstTensor, type DataType } from './graph.ts';
+import { EngineError, GpuError, InvalidInputError, UnsupportedVariantError } from './errors.ts';
 import { checkBindingSize, foldWorkgroups } from './gpu/limits.ts';
 import { getPipeline } from './gpu/pipelines.ts';
 import { createBuffer, uploadBuffer, writeBufferPadded } from './gpu/buffers.ts';
@@ -70,6 +70,38 @@ interface RecordedDispatch {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: [number, number];
+}
+
+/** Which element types a binding of each WGSL element type reads at run time. */
+const READS: Record<StorageElement, readonly DataType[]> = {
+  'f32': ['float32'],
+  'vec4<f32>': ['float32'],
+  'i32': ['int32'],
+  'u32': ['uint8', 'bool', 'uint32'],
+};
+
+/** A constant's bytes as a binding of `element` sees them (1-byte types packed four to a u32). */
+function constantData(t: ConstTensor, element: StorageElement): ArrayBufferView {
+  switch (element) {
+    case 'i32': return Int32Array.from(valuesOf(t));
+    case 'u32': return elementBytes(t.dataType) === 1 ? Uint8Array.from(valuesOf(t)) : Uint32Array.from(valuesOf(t));
+    default: return t.floats ?? Float32Array.from(valuesOf(t));
+  }
+}
+
+/** Refuses, before any GPU work, a kernel binding that would read a run-time value of another element type. */
+function checkBindingTypes(node: PlannedNode, dispatches: readonly Dispatch[], types: ReadonlyMap<string, DataType>, isConstant: (v: string) => boolean): void {
+  for (const d of dispatches) {
+    for (const b of d.bindings) {
+      if (!('input' in b) && !('output' in b)) continue;
+      const [what, index, value] = 'input' in b ? ['input', b.input, node.inputs[b.input]] : ['output', b.output, node.outputs[b.output]];
+      const type = types.get(value) ?? 'float32';
+      const element = b.type ?? 'f32';
+      if (!isConstant(value) && !READS[element].includes(type)) {
+        throw new UnsupportedVariantError(node.opType, node.name, `${what} ${index} ("${value}") is ${type} at run time; its kernel binding "${b.name}" reads ${element}`);
+      }
+    }
+  }
 }
 
 const FEED_ARRAYS: Partial<Record<DataType, { name: string; is: (x: unknown) => boolean }>> = {
@@ -165,6 +197,8 @@ export class InferenceSession {
         ? []
         : step.def.createDispatches!({ node: step.node, opset: prepared.opset, inputShapes: step.inputShapes, constants: step.constants, outputShapes: step.outputShapes, device: profile }),
     );
+    const isConstant = (v: string) => prepared.constants.has(v) || plan.constants.has(v);
+    plan.steps.forEach((step, k) => checkBindingTypes(step.node, dispatchesPerStep[k], prepared.types, isConstant));
     const session = new InferenceSession(model, plan);
     try {
       await session.#build(dispatchesPerStep);
@@ -247,15 +281,15 @@ export class InferenceSession {
   }
 
   /** A buffer for this plan alone (uniforms, small data, values folded for its shapes). */
-  #upload(data: Float32Array | Uint32Array, usage: number, label: string): GPUBuffer {
+  #upload(data: ArrayBufferView, usage: number, label: string): GPUBuffer {
     checkBindingSize(label, data.byteLength, this.device.limits);
     return this.#own(uploadBuffer(this.device, data, usage, label));
   }
 
-  #resolveBinding(b: BindingSource, inputs: string[], outputs: string[], label: string): GPUBufferBinding {
+  #resolveBinding(b: DispatchBinding, inputs: string[], outputs: string[], label: string): GPUBufferBinding {
     const prepared = this.model.model;
-    if ('data' in b) return { buffer: this.#upload(b.data, GPUBufferUsage.STORAGE, `${label}:data`) };
-    if ('uniform' in b) return { buffer: this.#upload(b.uniform, GPUBufferUsage.UNIFORM, `${label}:params`) };
+    if ('data' in b) return { buffer: this.#upload(b.data, GPUBufferUsage.STORAGE, `${label}:${b.name}`) };
+    if ('uniform' in b) return { buffer: this.#upload(b.uniform.data, GPUBufferUsage.UNIFORM, `${label}:${b.name}`) };
     if ('derived' in b) {
       const from = b.from.map((i) => inputs[i] ?? '');
       // Derived from weights only: once per device. From values folded for this plan's shapes: this plan's own.
@@ -268,10 +302,11 @@ export class InferenceSession {
       checkBindingSize(`${label} ${value}`, placement.byteSize, this.device.limits);
       return { buffer: this.#storageBuffers[placement.storage], offset: placement.byteOffset, size: placement.byteSize };
     }
+    const element = b.type ?? 'f32';
     const weight = prepared.constants.get(value);
-    if (weight) return { buffer: this.model.weight(`value:${value}`, () => weight.floats ?? Float32Array.from(weight.ints ?? [])) };
+    if (weight) return { buffer: this.model.weight(`value:${value}:${element}`, () => constantData(weight, element)) };
     const folded = this.plan.constants.get(value);
-    if (folded) return { buffer: this.#upload(folded.floats ?? Float32Array.from(folded.ints ?? []), GPUBufferUsage.STORAGE, `${label}:${value}`) };
+    if (folded) return { buffer: this.#upload(constantData(folded, element), GPUBufferUsage.STORAGE, `${label}:${value}`) };
     throw new EngineError('internal', `${label}: value "${value}" has no placement`);
   }
 

@@ -28,7 +28,7 @@ function convHardSwishModel(withRelu = false): Uint8Array {
 }
 
 describe('HardSwish', () => {
-  it('is registered in shaders/registry.ts', () => {
+  it('is registered in engine/ops/registry.ts', () => {
     expect(KERNELS.HardSwish).toBe(hardSwish);
   });
 

@@ -2,7 +2,7 @@
  * @module Loads the classifier: GPU device, model and labels from R2, compiled session. Called once per
  * Durable Object lifetime (and again after a device loss); the DO shares one in-flight load between requests.
  */
-import { EngineError, inferenceLimits, InferenceSession } from '../engine/index.ts';
+import { EngineError, InferenceSession, openDevice as openInferenceDevice } from '../engine/index.ts';
 import { fallbackLabel, parseLabels, type Label } from './labels.ts';
 import { gpuFor, type GpuHostConfig } from './gpu-source.ts';
 import { gpuUnavailable, modelUnavailable, ServiceError } from './errors.ts';
@@ -47,7 +47,7 @@ async function openDevice(config: ModelConfig): Promise<{ device: GPUDevice; gpu
   try {
     const adapter = await gpuFor(config).requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter');
-    const device = await adapter.requestDevice({ requiredLimits: inferenceLimits(adapter) });
+    const device = await openInferenceDevice(adapter);
     const info = adapter.info;
     return { device, gpu: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description } };
   } catch (e) {

@@ -8,7 +8,7 @@
 import type { DeviceProfile } from './kernel.ts';
 import type { PreparedModel } from './prepare.ts';
 import { EngineError } from './errors.ts';
-import { isSoftwareAdapter } from './gpu/adapter.ts';
+import { isSoftwareAdapter } from '../gpu/device.ts';
 import { checkBindingSize } from './gpu/limits.ts';
 import { uploadBuffer } from './gpu/buffers.ts';
 

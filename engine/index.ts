@@ -7,7 +7,7 @@ export { prepareModel, type PrepareOptions, type PreparedModel, type PreparedOut
 export { DeviceModel, type DeviceModelOptions, type DeviceModelStats } from './device-model.ts';
 export { InferenceSession, type Feed, type PlanSessionOptions, type SessionOptions, type SessionStats, type Tensor, type TensorMetadata } from './session.ts';
 export * from './errors.ts';
-export { inferenceLimits } from './gpu/limits.ts';
+export { inferenceLimits, openDevice } from '../gpu/device.ts';
 export type { OpDefinition, Dispatch, DispatchBinding, BindingSource, StorageSource, StorageElement, KernelContext, OpContext, EvaluateContext, Activation } from './kernel.ts';
 export type { ConstTensor, DataType } from './graph.ts';
 export { KERNELS } from './ops/registry.ts';

@@ -18,6 +18,11 @@ import { prepareModel } from './prepare.ts';
 import { DeviceModel } from './device-model.ts';
 import { InferenceSession } from './session.ts';
 import { UnsupportedVariantError } from './errors.ts';
+import type { OpDefinition } from './kernel.ts';
+import { cast } from './ops/shape-ops.ts';
+import { sizeOf } from './shape/broadcast.ts';
+import { defineKernel } from './wgsl/kernel.ts';
+import { defineParams } from './wgsl/params.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -170,5 +175,43 @@ describe('folding what exporters write', () => {
       .toBytes();
     const stats = await expectMatchesOrt(bytes, randomFeeds({ x: [2, 3] }));
     expect(stats.dispatches).toBe(1);
+  });
+});
+
+describe('uint8 graph inputs', () => {
+  /** Cast(uint8 -> float32) on the GPU: what a model that normalises its own RGB crop starts with. */
+  const bytesToFloat = defineKernel({
+    wgsl: `// kernels/u8_to_f32.wgsl: y[i] = f32(byte i of x), the bytes packed four to a u32 word
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= params.size) { return; }
+  y[i] = f32((x[i / 4u] >> (8u * (i % 4u))) & 0xffu);
+}
+`,
+    family: 'elementwise',
+    workgroupSize: 64,
+    params: defineParams({ size: 'u32' }),
+    bindings: { x: 'u32', y: 'f32' },
+  });
+  const gpuCast: OpDefinition = {
+    ...cast,
+    createDispatches: (ctx) => {
+      const size = ctx.inputShapes[0]!.reduce((a, b) => a * b, 1);
+      return [bytesToFloat.dispatch({ label: `u8_to_f32:${ctx.node.name}`, bindings: { x: { input: 0 }, y: { output: 0 } }, params: { size }, invocations: size })];
+    },
+  };
+
+  it.each([{ dims: [1, 3, 2, 2] }, { dims: [5] }])('reach a kernel as packed bytes, shape $dims (a ragged last word included)', async ({ dims }) => {
+    const bytes = new ModelBuilder({ opset: 13 }).input('rgb', dims, 'uint8').output('y', dims).node('Cast', ['rgb'], ['y'], { to: attr.int(1) }).toBytes();
+    const { device } = await getTestDevice();
+    const session = await InferenceSession.create(device, bytes, { kernels: { Cast: gpuCast }, warmup: false });
+    cleanups.push(() => session.dispose());
+    expect(session.inputs).toEqual([{ name: 'rgb', dims, type: 'uint8' }]);
+    expect(session.stats.uploadBytesPerRun).toBe(sizeOf(dims));
+    const rgb = Uint8Array.from({ length: sizeOf(dims) }, (_, i) => (i * 37 + 250) % 256);
+    const y = (await session.run({ rgb })).y;
+    expect(Array.from(y.data)).toEqual(Array.from(rgb));
+    await expect(session.run({ rgb: Float32Array.from(rgb) })).rejects.toThrow(/Input "rgb" must be a Uint8Array/);
   });
 });

@@ -152,7 +152,8 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
     if (o.dataType !== 'float32') throw new UnsupportedVariantError('graph output', o.name, `element type ${o.dataType}; only float32 outputs are read back`);
     return { name: o.name, value: o.value, shape: shapes.get(o.value)!, constant: constantOf(o.value) };
   });
-  const bytesOf = (v: string) => sizeOf(shapes.get(v)!) * elementBytes(model.types.get(v) ?? 'float32');
+  // Whole 4-byte words: storage bindings are, and a kernel reads 1-byte values (uint8, bool) four to a u32.
+  const bytesOf = (v: string) => Math.ceil((sizeOf(shapes.get(v)!) * elementBytes(model.types.get(v) ?? 'float32')) / 4) * 4;
   const isConstant = (v: string) => constantOf(v) !== undefined;
   return { steps, inputs, outputs, constants: planConstants, ...placeValues(steps, inputs, outputs.filter((o) => !o.constant), isConstant, shapes, bytesOf, options.offsetAlignment) };
 }

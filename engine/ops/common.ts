@@ -2,9 +2,21 @@
 import type { Activation, PlannedNode } from '../kernel.ts';
 import { attr } from '../graph.ts';
 import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
+import { defineParams } from '../wgsl/params.ts';
 
 /** Threads per workgroup for 1-D kernels: within compatibility mode's 128 and a multiple of every SIMD width. */
 export const WORKGROUP_SIZE = 64;
+
+/**
+ * The kernel definition of a one-input elementwise op, y = f(x), less its file: `defineKernel({ ...ELEMENTWISE,
+ * wgsl })` declares `x` (read) and `y` (written) as array<f32> and `params.size`, one thread per element.
+ */
+export const ELEMENTWISE = {
+  family: 'elementwise',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({ size: 'u32' }),
+  bindings: { x: 'f32', y: 'f32' },
+} as const;
 
 /** Values for shaders/common/activation.wgsl's overrides (all four: the snippet declares them without defaults). */
 export function activationConstants(a: Activation | undefined): Record<string, number> {

@@ -9,14 +9,17 @@ import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { KernelContext, OpContext, OpDefinition, StorageSource } from '../kernel.ts';
 import { activationConstants, labelFor, nodeWindow, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
 
-/** One uniform block for the three conv kernels. */
-const CONV_PARAMS = defineParams({
-  batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32',
-  out_c: 'u32', out_h: 'u32', out_w: 'u32', groups: 'u32',
-  in_c_per_group: 'u32', k_h: 'u32', k_w: 'u32',
-  stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
-  pad_top: 'u32', pad_left: 'u32',
-});
+/** What the three conv kernels share: their family and one uniform block. */
+const CONV_KERNEL = {
+  family: 'conv',
+  params: defineParams({
+    batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32',
+    out_c: 'u32', out_h: 'u32', out_w: 'u32', groups: 'u32',
+    in_c_per_group: 'u32', k_h: 'u32', k_w: 'u32',
+    stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
+    pad_top: 'u32', pad_left: 'u32',
+  }),
+};
 
 /**
  * Tile of the register-tiled kernel: output pixels x vec4s of output channels per invocation. Measured on
@@ -29,20 +32,18 @@ const CONV_TILE = { PIXELS_PER_INVOCATION: 8, CHANNEL_VECS: 2 };
 const TILE_CHANNELS = 4 * CONV_TILE.CHANNEL_VECS;
 
 const CONV2D_TILED = defineKernel({
+  ...CONV_KERNEL,
   wgsl: conv2dTiledWgsl,
-  family: 'conv',
   workgroupSize: WORKGROUP_SIZE,
-  params: CONV_PARAMS,
   bindings: { input: 'f32', weights: 'vec4<f32>', bias: 'vec4<f32>', output: 'f32' },
   consts: CONV_TILE,
 });
 
 /** Grouped and depthwise: up to MAX_OUT_PER_INVOCATION output channels of one pixel per invocation. */
 const CONV2D = defineKernel({
+  ...CONV_KERNEL,
   wgsl: conv2dWgsl,
-  family: 'conv',
   workgroupSize: WORKGROUP_SIZE,
-  params: CONV_PARAMS,
   bindings: { input: 'f32', weights: 'f32', bias: 'f32', output: 'f32' },
   consts: { MAX_OUT_PER_INVOCATION: 4 },
 });
@@ -54,10 +55,9 @@ const CONV2D = defineKernel({
  */
 const SHARED = { TILE: 32, K_STEP: 8 };
 const CONV2D_1X1_SHARED = defineKernel({
+  ...CONV_KERNEL,
   wgsl: conv2d1x1SharedWgsl,
-  family: 'conv',
   workgroupSize: (SHARED.TILE / 4) ** 2,
-  params: CONV_PARAMS,
   bindings: { input: 'f32', weights: 'f32', bias: 'f32', output: 'f32' },
   consts: SHARED,
 });

@@ -4,22 +4,16 @@
  */
 import hardswishWgsl from '../../shaders/elementwise/hardswish.wgsl';
 import { defineKernel } from '../wgsl/kernel.ts';
-import { defineParams } from '../wgsl/params.ts';
 import type { OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { activationConstants, labelFor, WORKGROUP_SIZE } from './common.ts';
+import { activationConstants, ELEMENTWISE, labelFor } from './common.ts';
 
 /**
- * The kernel's facts, once: its file, its workgroup size, its uniform block (`struct Params { size: u32 }`) and
- * its bindings (`x` read, `y` written, both `array<f32>`); the engine generates the WGSL declarations from them.
+ * The kernel's facts, once: its file, and from ELEMENTWISE its workgroup size, its uniform block
+ * (`struct Params { size: u32 }`) and its bindings (`x` read, `y` written, both `array<f32>`); the engine
+ * generates the WGSL declarations from them.
  */
-const HARDSWISH = defineKernel({
-  wgsl: hardswishWgsl,
-  family: 'elementwise',
-  workgroupSize: WORKGROUP_SIZE,
-  params: defineParams({ size: 'u32' }),
-  bindings: { x: 'f32', y: 'f32' },
-});
+const HARDSWISH = defineKernel({ ...ELEMENTWISE, wgsl: hardswishWgsl });
 
 export const hardSwish: OpDefinition = {
   // The shader ends in activate(), so a Relu/Clip/... right after HardSwish runs inside this dispatch.

@@ -1,20 +1,13 @@
 /** @module Relu, LeakyRelu, Clip, Sigmoid as a standalone kernel (shaders/elementwise/unary.wgsl). */
 import unaryWgsl from '../../shaders/elementwise/unary.wgsl';
 import { defineKernel } from '../wgsl/kernel.ts';
-import { defineParams } from '../wgsl/params.ts';
 import { activationOf } from '../activation.ts';
 import { UnsupportedVariantError } from '../errors.ts';
 import type { Activation, KernelContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { activationConstants, labelFor, WORKGROUP_SIZE } from './common.ts';
+import { activationConstants, ELEMENTWISE, labelFor } from './common.ts';
 
-const UNARY = defineKernel({
-  wgsl: unaryWgsl,
-  family: 'elementwise',
-  workgroupSize: WORKGROUP_SIZE,
-  params: defineParams({ size: 'u32' }),
-  bindings: { x: 'f32', y: 'f32' },
-});
+const UNARY = defineKernel({ ...ELEMENTWISE, wgsl: unaryWgsl });
 
 function activationFor(ctx: KernelContext): Activation {
   const activation = activationOf(ctx.node, ctx.opset, (i) => ctx.constants[i]);

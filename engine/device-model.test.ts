@@ -59,6 +59,8 @@ describe('DeviceModel: weights once per device', () => {
     expect(weightBytes).toBeGreaterThanOrEqual(1_235_496 * 4);
     expect(weightBytes).toBeLessThan(1_235_496 * 4 * 1.1);
     for (const s of sessions) expect(s.stats.weightBytes).toBe(weightBytes);
+    // 30 dispatches, 4 pipelines (3x3 conv, 1x1 conv, max pool, average pool): nodes of one kernel share one.
+    expect([sessions[0].stats.dispatches, sessions[0].stats.pipelines]).toEqual([30, 4]);
     expect(model.stats.sessions).toBe(4);
 
     // The shared weights serve every batch: two images in the batch-2 plan match onnxruntime one by one.

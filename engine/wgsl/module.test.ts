@@ -35,6 +35,11 @@ describe('kernel modules', () => {
     expect(dispatch.workgroups).toBe(4);
   });
 
+  it('gives two nodes of the same kernel the same module text, so they share one cached pipeline', () => {
+    const other = KERNEL.dispatch({ label: 'scale:other_node', bindings: { x: { input: 0 }, w: { input: 1 }, y: { output: 0 } }, params: { size: 7, dims: [7] }, invocations: 7 });
+    expect(shaderModule(other).code).toBe(shaderModule(dispatch).code);
+  });
+
   it('maps a module line back to the file it came from', () => {
     const m = shaderModule(dispatch);
     expect(m.where(2)).toBe('kernels/scale.wgsl:2');

@@ -75,7 +75,7 @@ async function runCase(dir: string, device: CliDevice): Promise<number> {
   const sets = await listMatching(dir, 'test_data_set_', '', true);
   if (sets.length === 0) throw new CaseFailure('no test_data_set_* directories');
   const model = new DeviceModel(device.device, prepareModel(bytes), { software: device.software });
-  const graph = model.model;
+  const graph = model.prepared;
   // Data sets may feed different shapes: one plan per distinct set of input shapes, all on the one DeviceModel.
   const sessions = new Map<string, InferenceSession>();
   let maxAbs = 0;

@@ -52,7 +52,7 @@ export class DeviceModel {
    */
   constructor(
     readonly device: GPUDevice,
-    readonly model: PreparedModel,
+    readonly prepared: PreparedModel,
     options: DeviceModelOptions = {},
   ) {
     this.profile = { limits: device.limits, software: options.software ?? detectSoftware(device) };

@@ -135,14 +135,15 @@ export class InferenceSession {
   #release: () => void;
 
   private constructor(
-    private readonly model: DeviceModel,
+    /** The DeviceModel this plan belongs to: its weights, and the other plans on the same device. */
+    readonly deviceModel: DeviceModel,
     private readonly plan: Plan,
   ) {
-    this.device = model.device;
+    this.device = deviceModel.device;
     this.inputs = plan.inputs.map((i) => ({ name: i.name, dims: [...i.shape], type: i.dataType }));
-    const producers = new Map(model.model.outputs.map((o) => [o.name, o.producer]));
+    const producers = new Map(deviceModel.prepared.outputs.map((o) => [o.name, o.producer]));
     this.outputs = plan.outputs.map((o) => ({ name: o.name, dims: [...o.shape], type: 'float32', producer: producers.get(o.name) }));
-    this.metadata = model.model.metadata;
+    this.metadata = deviceModel.prepared.metadata;
     this.#stats = {
       nodes: plan.steps.length,
       dispatches: 0,
@@ -150,11 +151,11 @@ export class InferenceSession {
       peakActivationBytes: plan.peakActivationBytes,
       totalActivationBytes: plan.totalActivationBytes,
       planBytes: 0,
-      uploadBytesPerRun: this.inputs.reduce((a, i) => a + sizeOf(i.dims) * (i.type === 'uint8' ? 1 : 4), 0),
+      uploadBytesPerRun: this.inputs.reduce((a, i) => a + sizeOf(i.dims) * elementBytes(i.type), 0),
       readbackBytesPerRun: plan.outputs.filter((o) => !o.constant).reduce((a, o) => a + sizeOf(o.shape) * 4, 0),
       kernels: {},
     };
-    this.#release = model.adopt(this);
+    this.#release = deviceModel.adopt(this);
   }
 
   /**
@@ -190,7 +191,7 @@ export class InferenceSession {
   static async #plan(model: DeviceModel, options: PlanSessionOptions): Promise<InferenceSession> {
     if (model.disposed) throw new EngineError('disposed', 'The device model has been disposed');
     const { device, profile } = model;
-    const prepared = model.model;
+    const prepared = model.prepared;
     const plan = buildPlan(prepared, { inputShapes: options.inputShapes, offsetAlignment: device.limits.minStorageBufferOffsetAlignment });
     const dispatchesPerStep = plan.steps.map((step) =>
       step.elided
@@ -211,18 +212,13 @@ export class InferenceSession {
   }
 
   get stats(): SessionStats {
-    const weights = this.model.stats;
+    const weights = this.deviceModel.stats;
     return {
       ...this.#stats,
       kernels: { ...this.#stats.kernels },
       weightBytes: weights.weightBytes,
       liveBuffers: this.#buffers.size + (this.#ownsModel ? weights.weightBuffers : 0),
     };
-  }
-
-  /** The DeviceModel this plan belongs to (its weights, and the other plans on the same device). */
-  get deviceModel(): DeviceModel {
-    return this.model;
   }
 
   #own(buffer: GPUBuffer): GPUBuffer {
@@ -287,13 +283,13 @@ export class InferenceSession {
   }
 
   #resolveBinding(b: DispatchBinding, inputs: string[], outputs: string[], label: string): GPUBufferBinding {
-    const prepared = this.model.model;
+    const prepared = this.deviceModel.prepared;
     if ('data' in b) return { buffer: this.#upload(b.data, GPUBufferUsage.STORAGE, `${label}:${b.name}`) };
     if ('uniform' in b) return { buffer: this.#upload(b.uniform.data, GPUBufferUsage.UNIFORM, `${label}:${b.name}`) };
     if ('derived' in b) {
       const from = b.from.map((i) => inputs[i] ?? '');
       // Derived from weights only: once per device. From values folded for this plan's shapes: this plan's own.
-      if (from.every((v) => !v || prepared.constants.has(v))) return { buffer: this.model.weight(`${b.derived}(${from.join(',')})`, b.compute) };
+      if (from.every((v) => !v || prepared.constants.has(v))) return { buffer: this.deviceModel.weight(`${b.derived}(${from.join(',')})`, b.compute) };
       return { buffer: this.#upload(b.compute(), GPUBufferUsage.STORAGE, `${label}:${b.derived}`) };
     }
     const value = 'input' in b ? inputs[b.input] : outputs[b.output];
@@ -304,7 +300,7 @@ export class InferenceSession {
     }
     const element = b.type ?? 'f32';
     const weight = prepared.constants.get(value);
-    if (weight) return { buffer: this.model.weight(`value:${value}:${element}`, () => constantData(weight, element)) };
+    if (weight) return { buffer: this.deviceModel.weight(`value:${value}:${element}`, () => constantData(weight, element)) };
     const folded = this.plan.constants.get(value);
     if (folded) return { buffer: this.#upload(constantData(folded, element), GPUBufferUsage.STORAGE, `${label}:${value}`) };
     throw new EngineError('internal', `${label}: value "${value}" has no placement`);
@@ -345,7 +341,7 @@ export class InferenceSession {
   }
 
   async #execute(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
-    const lost = this.model.lost;
+    const lost = this.deviceModel.lost;
     if (lost) throw new GpuError('run', `the GPU device was lost (${lost}); create a new session`);
     if (this.#disposed) throw new EngineError('disposed', 'The session has been disposed');
     const { device } = this;
@@ -363,7 +359,7 @@ export class InferenceSession {
     try {
       await this.#staging.mapAsync(GPUMapMode.READ, 0, this.#readbackBytes);
     } catch (e) {
-      const gone = this.model.lost;
+      const gone = this.deviceModel.lost;
       throw new GpuError('reading results', gone ? `the GPU device was lost (${gone})` : (e as Error).message);
     }
     const bytes = this.#staging.getMappedRange(0, this.#readbackBytes);
@@ -393,6 +389,6 @@ export class InferenceSession {
     this.#inputWrites = [];
     this.#outputCopies = [];
     this.#dispatches = [];
-    if (this.#ownsModel) this.model.dispose();
+    if (this.#ownsModel) this.deviceModel.dispose();
   }
 }

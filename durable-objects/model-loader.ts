@@ -4,7 +4,7 @@
  * there (device, sessions per batch size, batcher). A replica that moves to another host runs the second step
  * again with the same source.
  */
-import { EngineError, inferenceLimits, InferenceSession } from '../engine/index.ts';
+import { EngineError, InferenceSession, openDevice as openInferenceDevice } from '../engine/index.ts';
 import { fallbackLabel, parseLabels, type Label } from './labels.ts';
 import { gpuFor, type GpuHostConfig } from './gpu-source.ts';
 import { gpuUnavailable, HostFailure, modelUnavailable, ServiceError } from './errors.ts';
@@ -105,7 +105,7 @@ async function openDevice(url: string, config: ModelConfig): Promise<{ device: G
   try {
     const adapter = await gpuFor(url, config).requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter');
-    const device = await adapter.requestDevice({ requiredLimits: inferenceLimits(adapter) });
+    const device = await openInferenceDevice(adapter);
     const info = adapter.info;
     return { device, gpu: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description } };
   } catch (e) {

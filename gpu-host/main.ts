@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readDevVar, writeDevVar } from '../scripts/dev-vars.ts';
+import { readDevVar, writeDevVar } from './dev-vars.ts';
 import type { DawnBackend } from './dawn.ts';
 import { startGpuHost } from './server.ts';
 

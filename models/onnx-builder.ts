@@ -3,7 +3,7 @@
  * instead of shipped as opaque binaries.
  */
 import onnxProto, { type onnx as proto } from 'onnx-proto';
-import { floatTensorProto, int64TensorProto, type FloatStorage } from './tensor-proto.ts';
+import { elementTypeCode, floatTensorProto, int64TensorProto, typedTensorProto, type ElementType, type FloatStorage } from './tensor-proto.ts';
 
 // onnx-proto is CommonJS assigning `module.exports`; Node's ESM loader only exposes it as the default export.
 const { onnx } = onnxProto;
@@ -27,6 +27,8 @@ export const attr = {
   floatTensor: (dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: floatTensorProto('', dims, Float32Array.from(data)) }),
   /** An int64 tensor, e.g. a Constant node's shape or index `value`. */
   int64Tensor: (dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: int64TensorProto('', dims, data) }),
+  /** A tensor of any element type (Constant's and ConstantOfShape's `value`). */
+  tensor: (type: ElementType, dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: typedTensorProto('', type, dims, data) }),
 };
 
 /** A dimension: a fixed size, or a symbolic name (`dim_param`) such as 'batch'. */
@@ -100,16 +102,16 @@ export class ModelBuilder {
 
   constructor(private readonly options: ModelBuilderOptions) {}
 
-  /** A float32 graph input. */
-  input(name: string, dims: readonly Dim[]): this {
+  /** A graph input, float32 unless `type` says otherwise. */
+  input(name: string, dims: readonly Dim[], type: ElementType = 'float32'): this {
     this.claim(name);
-    this.inputs.push(valueInfo(name, dims, onnx.TensorProto.DataType.FLOAT));
+    this.inputs.push(valueInfo(name, dims, elementTypeCode(type)));
     return this;
   }
 
-  /** A float32 graph output; it must be produced by a node or be an input/initializer. */
-  output(name: string, dims: readonly Dim[]): this {
-    this.outputs.push(valueInfo(name, dims, onnx.TensorProto.DataType.FLOAT));
+  /** A graph output (float32 unless `type` says otherwise); it must be produced by a node or be an input/initializer. */
+  output(name: string, dims: readonly Dim[], type: ElementType = 'float32'): this {
+    this.outputs.push(valueInfo(name, dims, elementTypeCode(type)));
     return this;
   }
 
@@ -125,6 +127,13 @@ export class ModelBuilder {
     this.claim(name);
     this.initializers.push(int64TensorProto(name, dims, data));
     if (options.asGraphInput) this.inputs.push(valueInfo(name, dims, onnx.TensorProto.DataType.INT64));
+    return this;
+  }
+
+  /** An initializer of any element type (int32 indices, bool masks...). */
+  typedInitializer(name: string, type: ElementType, dims: readonly number[], data: readonly number[]): this {
+    this.claim(name);
+    this.initializers.push(typedTensorProto(name, type, dims, data));
     return this;
   }
 

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
 import { provisionModel } from './provision-model.ts';
-import { writeDevVar } from './dev-vars.ts';
+import { writeDevVar } from '../gpu-host/dev-vars.ts';
 import { OFFLINE_ENV, WRANGLER } from './local-r2.ts';
 import { Supervised } from './supervisor.ts';
 import { startContinueFront } from './continue-front.ts';

@@ -134,15 +134,15 @@ export class Classifier extends DurableObject<ServiceEnv> {
 
   /**
    * Reads the model and compiles it on the first live host, in this replica's order. With no host known to be
-   * live, it first has the directory probe them all (at most once a second, 5 s at most): a host that came back
-   * is used at once rather than after its backoff, and a hung one costs the probe's timeout, not the bridge's.
+   * live, it first has the directory probe them all afresh (5 s at most): a host that came back is used at once
+   * rather than after its backoff, and a hung one costs the probe's timeout, not the bridge's.
    */
   async #load(ref: ReplicaRef): Promise<HostRuntime> {
     const source = await readModel(this.env, ref.key, this.#stats);
     const home = homeHost(this.env, ref);
     let hosts = this.#hostStates();
     if (hostsToTry(hosts, home).length === 0) {
-      this.#hosts = await this.#directory().status();
+      this.#hosts = await this.#directory().status(0);
       this.#hostsAt = Date.now();
       hosts = this.#hostStates();
     }

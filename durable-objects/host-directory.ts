@@ -63,11 +63,15 @@ export class HostDirectory extends DurableObject<ServingVars> {
     return this.#table.snapshot();
   }
 
-  /** For /healthz, and for a replica that knows no live host: probes every host not probed in the last second, then the table. */
-  async status(): Promise<HostState[]> {
+  /**
+   * Probes every host not probed within `maxAgeMs`, then returns the table. /healthz keeps the default, so polling
+   * it costs at most one probe per host a second; a replica about to answer 503 passes 0: a host that came back a
+   * moment after the last probe must be found now, not after the next one.
+   */
+  async status(maxAgeMs: number = STATUS_TTL_MS): Promise<HostState[]> {
     this.#sync();
     const now = Date.now();
-    const stale = gpuHostUrls(this.env).filter((url) => now - (this.#probedAt.get(url) ?? 0) >= STATUS_TTL_MS);
+    const stale = gpuHostUrls(this.env).filter((url) => now - (this.#probedAt.get(url) ?? 0) >= maxAgeMs);
     await Promise.all(stale.map((url) => this.#probe(url)));
     return this.#table.snapshot();
   }

@@ -21,8 +21,12 @@ describe.each(['Abs', 'Neg', 'Floor', 'Ceil', 'Exp', 'Tanh', 'Erf', 'Softplus', 
 
 describe('ops with a restricted domain', () => {
   const positive = (dims: number[]) => spread(dims, 4).map((v) => Math.abs(v) + 0.01);
-  it.each(['Sqrt', 'Log', 'Reciprocal'])('%s over (0, 4]', (op) => unary(op, [4, 9, 5], positive([4, 9, 5])));
-  it('Tanh and Softplus saturate without overflow at |x| = 100', () => Promise.all(['Tanh', 'Softplus'].map((op) => unary(op, [5], Float32Array.of(-100, -20, 0, 20, 100)))));
+  it.each(['Sqrt', 'Log', 'Reciprocal'])('%s over (0, 4]', async (op) => {
+    await unary(op, [4, 9, 5], positive([4, 9, 5]));
+  });
+  it('Tanh and Softplus saturate without overflow at |x| = 100', async () => {
+    for (const op of ['Tanh', 'Softplus']) await unary(op, [5], Float32Array.of(-100, -20, 0, 20, 100));
+  });
 });
 
 describe('attributes and opsets', () => {

@@ -10,6 +10,7 @@ import { concat } from './concat.ts';
 import { conv } from './conv.ts';
 import { gemm, matMul } from './gemm.ts';
 import { hardSwish } from './hardswish.ts';
+import { lrn } from './lrn.ts';
 import { globalPool, pool } from './pool.ts';
 import { reduce } from './reduce.ts';
 import { cast, constantOfShape, gather, range, shape } from './shape-ops.ts';
@@ -42,6 +43,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   HardSwish: hardSwish,
   LeakyRelu: unary,
   Log: unary,
+  LRN: lrn,
   MatMul: matMul,
   MaxPool: pool,
   Mul: binary,

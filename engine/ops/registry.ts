@@ -16,6 +16,7 @@ import { reduce } from './reduce.ts';
 import { cast, constantOfShape, gather, range, shape } from './shape-ops.ts';
 import { softmax } from './softmax.ts';
 import { unary } from './unary.ts';
+import { variadic } from './variadic.ts';
 import { flatten, reshape, squeeze, unsqueeze } from './view.ts';
 
 export const KERNELS: Readonly<Record<string, OpDefinition>> = {
@@ -45,7 +46,10 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Log: unary,
   LRN: lrn,
   MatMul: matMul,
+  Max: variadic,
   MaxPool: pool,
+  Mean: variadic,
+  Min: variadic,
   Mul: binary,
   Neg: unary,
   Range: range,
@@ -71,6 +75,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Sqrt: unary,
   Squeeze: squeeze,
   Sub: binary,
+  Sum: variadic,
   Tanh: unary,
   Unsqueeze: unsqueeze,
 };

@@ -19,20 +19,14 @@ const RUNS = [
   'squeezenet1.1', 'squeezenet1.0', 'densenet121', 'inception-v2', 'mobilenetv2',
   'resnet18-v1', 'resnet34-v1', 'resnet50-v1', 'resnet101-v1', 'resnet152-v1',
   'resnet18-v2', 'resnet34-v2', 'resnet50-v2', 'resnet101-v2', 'resnet152-v2',
+  'mnasnet1.0', 'googlenet', 'inception-v1', 'alexnet', 'caffenet', 'rcnn-ilsvrc13', 'zfnet512',
 ];
 
 /** Refused at load with UnsupportedOpError naming exactly these op types. */
 const REFUSED_OPS: Record<string, string[]> = {
-  'shufflenet-v1': ['Sum', 'Transpose'],
-  'shufflenet-v2': ['ReduceMean', 'Split', 'Transpose'],
-  'mnasnet1.0': ['ReduceMean'],
-  'efficientnet-lite4': ['ReduceMean', 'Transpose'],
-  googlenet: ['LRN'],
-  'inception-v1': ['LRN'],
-  alexnet: ['LRN'],
-  caffenet: ['LRN'],
-  'rcnn-ilsvrc13': ['LRN'],
-  zfnet512: ['LRN'],
+  'shufflenet-v1': ['Transpose'],
+  'shufflenet-v2': ['Split', 'Transpose'],
+  'efficientnet-lite4': ['Transpose'],
 };
 
 /** fc6's weight, 4096 x 25088 floats, bound whole by the Gemm kernel; the error names the weight. */

@@ -10,39 +10,72 @@ import { concat } from './concat.ts';
 import { conv } from './conv.ts';
 import { gemm, matMul } from './gemm.ts';
 import { hardSwish } from './hardswish.ts';
+import { lrn } from './lrn.ts';
 import { globalPool, pool } from './pool.ts';
+import { reduce } from './reduce.ts';
 import { cast, constantOfShape, gather, range, shape } from './shape-ops.ts';
 import { softmax } from './softmax.ts';
 import { unary } from './unary.ts';
+import { variadic } from './variadic.ts';
 import { flatten, reshape, squeeze, unsqueeze } from './view.ts';
 
 export const KERNELS: Readonly<Record<string, OpDefinition>> = {
+  Abs: unary,
   Add: binary,
   AveragePool: pool,
   BatchNormalization: batchNormalization,
   Cast: cast,
+  Ceil: unary,
   Clip: unary,
   Concat: concat,
   ConstantOfShape: constantOfShape,
   Conv: conv,
   Div: binary,
+  Elu: unary,
+  Erf: unary,
+  Exp: unary,
   Flatten: flatten,
+  Floor: unary,
   Gather: gather,
   Gemm: gemm,
   GlobalAveragePool: globalPool,
   GlobalMaxPool: globalPool,
+  HardSigmoid: unary,
   HardSwish: hardSwish,
   LeakyRelu: unary,
+  Log: unary,
+  LRN: lrn,
   MatMul: matMul,
+  Max: variadic,
   MaxPool: pool,
+  Mean: variadic,
+  Min: variadic,
   Mul: binary,
+  Neg: unary,
   Range: range,
+  Reciprocal: unary,
+  ReduceL1: reduce,
+  ReduceL2: reduce,
+  ReduceLogSum: reduce,
+  ReduceLogSumExp: reduce,
+  ReduceMax: reduce,
+  ReduceMean: reduce,
+  ReduceMin: reduce,
+  ReduceProd: reduce,
+  ReduceSum: reduce,
+  ReduceSumSquare: reduce,
   Relu: unary,
   Reshape: reshape,
+  Selu: unary,
   Shape: shape,
   Sigmoid: unary,
   Softmax: softmax,
+  Softplus: unary,
+  Softsign: unary,
+  Sqrt: unary,
   Squeeze: squeeze,
   Sub: binary,
+  Sum: variadic,
+  Tanh: unary,
   Unsqueeze: unsqueeze,
 };

@@ -23,6 +23,11 @@ export type Activation =
 /** A node after graph rewrites: the ONNX node plus what the optimizer fused into it. */
 export interface PlannedNode extends GraphNode {
   activation?: Activation;
+  /**
+   * Index of an input added to the output before the activation: a residual Add fused into its producer
+   * (engine/residual.ts), y = activation(op(x) + inputs[residualInput]), same shape as the output.
+   */
+  residualInput?: number;
 }
 
 export interface OpContext {
@@ -121,6 +126,11 @@ export interface OpDefinition {
   constantInputs?: number[];
   /** Activation kinds this op can apply to its output (enables fusion). */
   fusesActivation?: boolean;
+  /**
+   * Index at which the op takes a residual input (PlannedNode.residualInput) when the planner fuses an Add of
+   * its output and a same-shape value into it (ResNet's skip connections); absent when the op cannot.
+   */
+  residualInputIndex?: number;
   /**
    * The GPU work. Absent for ops that only run on the CPU (Shape, Gather, Cast...): a plan refuses such a
    * node, naming it, when its inputs are not known before the run.

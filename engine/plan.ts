@@ -22,6 +22,7 @@ import type { PreparedModel } from './prepare.ts';
 import { inferShapesOf, tryFold } from './fold.ts';
 import { InvalidShapeError, ModelLoadError, UnsupportedVariantError } from './errors.ts';
 import { sizeOf } from './shape/broadcast.ts';
+import { fuseResidualAdds } from './residual.ts';
 
 export interface PlanStep {
   node: PlannedNode;
@@ -155,7 +156,8 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
   // Whole 4-byte words: storage bindings are, and a kernel reads 1-byte values (uint8, bool) four to a u32.
   const bytesOf = (v: string) => Math.ceil((sizeOf(shapes.get(v)!) * elementBytes(model.types.get(v) ?? 'float32')) / 4) * 4;
   const isConstant = (v: string) => constantOf(v) !== undefined;
-  return { steps, inputs, outputs, constants: planConstants, ...placeValues(steps, inputs, outputs.filter((o) => !o.constant), isConstant, shapes, bytesOf, options.offsetAlignment) };
+  const fused = fuseResidualAdds(steps, consumerCounts(steps.map((s) => s.node), outputs.map((o) => o.value)), isConstant);
+  return { steps: fused, inputs, outputs, constants: planConstants, ...placeValues(fused, inputs, outputs.filter((o) => !o.constant), isConstant, shapes, bytesOf, options.offsetAlignment) };
 }
 
 function placeValues(

@@ -35,7 +35,7 @@ const CONV2D_TILED = defineKernel({
   ...CONV_KERNEL,
   wgsl: conv2dTiledWgsl,
   workgroupSize: WORKGROUP_SIZE,
-  bindings: { input: 'f32', weights: 'vec4<f32>', bias: 'vec4<f32>', output: 'f32' },
+  bindings: { input: 'f32', weights: 'vec4<f32>', residual: 'f32', output: 'f32' },
   consts: CONV_TILE,
 });
 
@@ -44,7 +44,7 @@ const CONV2D = defineKernel({
   ...CONV_KERNEL,
   wgsl: conv2dWgsl,
   workgroupSize: WORKGROUP_SIZE,
-  bindings: { input: 'f32', weights: 'f32', bias: 'f32', output: 'f32' },
+  bindings: { input: 'f32', weights: 'f32', residual: 'f32', output: 'f32' },
   consts: { MAX_OUT_PER_INVOCATION: 4 },
 });
 
@@ -58,7 +58,7 @@ const CONV2D_1X1_SHARED = defineKernel({
   ...CONV_KERNEL,
   wgsl: conv2d1x1SharedWgsl,
   workgroupSize: (SHARED.TILE / 4) ** 2,
-  bindings: { input: 'f32', weights: 'f32', bias: 'f32', output: 'f32' },
+  bindings: { input: 'f32', weights: 'f32', residual: 'f32', output: 'f32' },
   consts: SHARED,
 });
 
@@ -97,15 +97,18 @@ function weightsChannelsLast(w: Float32Array, cout: number, cin: number, taps: n
   return out;
 }
 
-function padTo(v: Float32Array, multiple: number): Float32Array {
-  const out = new Float32Array(Math.ceil(v.length / multiple) * multiple);
-  out.set(v);
+/** `weights` then the biases (zeros when the node has none) padded to `multiple`: the kernels' one weights binding. */
+function withBias(weights: Float32Array, bias: Float32Array | undefined, cout: number, multiple: number): Float32Array {
+  const out = new Float32Array(weights.length + Math.ceil(cout / multiple) * multiple);
+  out.set(weights);
+  if (bias) out.set(bias, weights.length);
   return out;
 }
 
 export const conv: OpDefinition = {
   constantInputs: [1, 2],
   fusesActivation: true,
+  residualInputIndex: 3,
   inferShapes(ctx) {
     const g = convGeometry(ctx);
     return [[ctx.inputShapes[0]![0], ctx.inputShapes[1]![0], ...g.output]];
@@ -122,28 +125,35 @@ export const conv: OpDefinition = {
       stride_h: g.strides[0], stride_w: g.strides[1], dilation_h: g.dilations[0], dilation_w: g.dilations[1],
       pad_top: g.pads[0], pad_left: g.pads[1],
     };
-    const activation = activationConstants(node.activation);
     const weights = ctx.constants[1]!.floats!;
-    // Bias padded to whole tiles (zeros when the node has none): derived once per device like the weights.
-    const bias = (multiple: number): StorageSource => ({ derived: `bias/${multiple}/${cout}`, from: [2], compute: () => padTo(ctx.constants[2]?.floats ?? new Float32Array(cout), multiple) });
-    const channelsLast = (multiple: number): StorageSource => ({ derived: `channels_last/${multiple}`, from: [1], compute: () => weightsChannelsLast(weights, cout, cinPerGroup, kh * kw, multiple) });
+    const bias = ctx.constants[2]?.floats;
+    // Weights and bias in one binding, derived once per device; the freed slot takes the fused residual Add's
+    // other operand (engine/residual.ts), or the input again, unread, when there is none.
+    const residual = node.residualInput;
+    const epilogue = { ...activationConstants(node.activation), RESIDUAL: residual === undefined ? 0 : 1 };
+    const residualBinding: StorageSource = { input: residual ?? 0 };
+    const channelsLast = (multiple: number): StorageSource => ({
+      derived: `channels_last_bias/${multiple}`,
+      from: [1, 2],
+      compute: () => withBias(weightsChannelsLast(weights, cout, cinPerGroup, kh * kw, multiple), bias, cout, multiple),
+    });
     if (g.groups === 1) {
       const pointwise = kh === 1 && kw === 1 && g.strides.every((s) => s === 1) && g.pads.every((p) => p === 0);
       if (pointwise && !ctx.device.software) {
         const { TILE } = CONV2D_1X1_SHARED.consts;
         return [CONV2D_1X1_SHARED.dispatch({
           label: labelFor('conv2d_1x1_shared', node),
-          bindings: { input: { input: 0 }, weights: channelsLast(1), bias: bias(1), output: { output: 0 } },
+          bindings: { input: { input: 0 }, weights: channelsLast(1), residual: residualBinding, output: { output: 0 } },
           params,
-          constants: activation,
+          constants: epilogue,
           workgroups: n * Math.ceil(cout / TILE) * Math.ceil((oh * ow) / TILE),
         })];
       }
       return [CONV2D_TILED.dispatch({
         label: labelFor(pointwise ? 'conv2d_1x1' : 'conv2d_tiled', node),
-        bindings: { input: { input: 0 }, weights: channelsLast(TILE_CHANNELS), bias: bias(TILE_CHANNELS), output: { output: 0 } },
+        bindings: { input: { input: 0 }, weights: channelsLast(TILE_CHANNELS), residual: residualBinding, output: { output: 0 } },
         params,
-        constants: { POINTWISE: pointwise ? 1 : 0, ...activation },
+        constants: { POINTWISE: pointwise ? 1 : 0, ...epilogue },
         invocations: n * Math.ceil(cout / TILE_CHANNELS) * Math.ceil((oh * ow) / CONV_TILE.PIXELS_PER_INVOCATION),
       })];
     }
@@ -151,9 +161,9 @@ export const conv: OpDefinition = {
     const per = outputsPerInvocation(cout / g.groups);
     return [CONV2D.dispatch({
       label: labelFor('conv2d', node),
-      bindings: { input: { input: 0 }, weights: { input: 1 }, bias: bias(1), output: { output: 0 } },
+      bindings: { input: { input: 0 }, weights: { derived: 'with_bias', from: [1, 2], compute: () => withBias(weights, bias, cout, 1) }, residual: residualBinding, output: { output: 0 } },
       params,
-      constants: { OUT_PER_INVOCATION: per, ...activation },
+      constants: { OUT_PER_INVOCATION: per, ...epilogue },
       invocations: n * (cout / per) * oh * ow,
     })];
   },

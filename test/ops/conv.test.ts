@@ -96,6 +96,73 @@ describe('Conv with fused activations', () => {
   it('Sigmoid', () => fused('Sigmoid'));
 });
 
+// engine/residual.ts: Add(conv(x), skip) [+ Relu] runs in the conv's epilogue when both operands have the output's shape.
+describe('Conv with a fused residual Add', () => {
+  const feeds = (dims: number[], seed: number) => ({ x: { data: randomFloat32(dims.reduce((a, d) => a * d, 1), seed), dims } });
+  const weights = (b: ModelBuilder, name: string, dims: number[], seed: number) =>
+    b.initializer(name, dims, randomFloat32(dims.reduce((a, d) => a * d, 1), seed)).initializer(`${name}_b`, [dims[0]], randomFloat32(dims[0], seed + 1));
+  const pad1 = { pads: attr.ints([1, 1, 1, 1]) };
+
+  it('basic block: the skip is the graph input, Add then Relu', async () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [1, 8, 9, 7]);
+    weights(b, 'w1', [8, 8, 3, 3], 101);
+    weights(b, 'w2', [8, 8, 3, 3], 103);
+    b.node('Conv', ['x', 'w1', 'w1_b'], ['c1'], pad1).node('Relu', ['c1'], ['r1']);
+    b.node('Conv', ['r1', 'w2', 'w2_b'], ['c2'], pad1).node('Add', ['c2', 'x'], ['s']).node('Relu', ['s'], ['y']);
+    b.output('y', symbolic(4));
+    const stats = await expectMatchesOrt(b.toBytes(), feeds([1, 8, 9, 7], 105));
+    expect(stats.kernels).toEqual({ conv2d_tiled: 2 });
+  });
+
+  it('downsample block: the skip conv comes after the main conv, skip is Add\'s first operand, batch 2', async () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [2, 6, 10, 9]);
+    weights(b, 'wm', [12, 6, 3, 3], 111);
+    weights(b, 'wd', [12, 6, 1, 1], 113);
+    b.node('Conv', ['x', 'wm', 'wm_b'], ['main'], { ...pad1, strides: attr.ints([2, 2]) });
+    b.node('Conv', ['x', 'wd', 'wd_b'], ['down'], { strides: attr.ints([2, 2]) });
+    b.node('Add', ['down', 'main'], ['s']).node('Relu', ['s'], ['y']);
+    b.output('y', symbolic(4));
+    const stats = await expectMatchesOrt(b.toBytes(), feeds([2, 6, 10, 9], 115));
+    expect(stats.dispatches).toBe(2);
+  });
+
+  it('pointwise projection without bias or activation (MobileNetV2), and depthwise with a residual', async () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [1, 5, 6, 11]);
+    weights(b, 'wp', [5, 5, 1, 1], 121);
+    weights(b, 'wd', [5, 1, 3, 3], 123);
+    b.node('Conv', ['x', 'wp'], ['p']).node('Add', ['x', 'p'], ['s']);
+    b.node('Conv', ['s', 'wd', 'wd_b'], ['d'], { ...pad1, group: attr.int(5) }).node('Add', ['d', 's'], ['y']);
+    b.output('y', symbolic(4));
+    const stats = await expectMatchesOrt(b.toBytes(), feeds([1, 5, 6, 11], 125));
+    expect(stats.kernels).toEqual({ conv2d_1x1: 1, conv2d: 1 });
+  });
+
+  it('the workgroup-memory pointwise kernel (hardware GPUs)', async () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [1, 36, 7, 6]);
+    weights(b, 'w', [36, 36, 1, 1], 131);
+    b.node('Conv', ['x', 'w', 'w_b'], ['c']).node('Add', ['c', 'x'], ['s']).node('Relu', ['s'], ['y']);
+    b.output('y', symbolic(4));
+    const stats = await expectMatchesOrt(b.toBytes(), feeds([1, 36, 7, 6], 133), { software: false });
+    expect(stats.kernels).toEqual({ conv2d_1x1_shared: 1 });
+  });
+
+  it('stays a separate Add when it broadcasts, when the conv output is also read elsewhere, or after a fused Relu', async () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [1, 4, 5, 5]).input('scale', [1, 4, 1, 1]);
+    weights(b, 'w', [4, 4, 3, 3], 141);
+    b.node('Conv', ['x', 'w', 'w_b'], ['c'], pad1).node('Add', ['c', 'scale'], ['broadcast']);
+    b.node('Conv', ['x', 'w', 'w_b'], ['c2'], pad1).node('Add', ['c2', 'x'], ['shared']);
+    b.node('Conv', ['x', 'w', 'w_b'], ['c3'], pad1).node('Relu', ['c3'], ['r3']).node('Add', ['r3', 'x'], ['after_relu']);
+    b.output('broadcast', symbolic(4)).output('shared', symbolic(4)).output('c2', symbolic(4)).output('after_relu', symbolic(4));
+    const stats = await expectMatchesOrt(b.toBytes(), { ...feeds([1, 4, 5, 5], 143), scale: { data: randomFloat32(4, 145), dims: [1, 4, 1, 1] } });
+    expect(stats.kernels).toEqual({ conv2d_tiled: 3, add: 3 });
+  });
+});
+
 describe('Conv variants we refuse', () => {
   it('1-D convolution', () => expectUnsupported(singleOp({
     op: 'Conv', operands: [{ name: 'x', dims: [1, 2, 8] }, { name: 'w', dims: [3, 2, 3], constant: true }], outputs: [symbolic(3)],

@@ -8,11 +8,15 @@ import { batchNormalization } from './batchnorm.ts';
 import { binary } from './binary.ts';
 import { concat } from './concat.ts';
 import { conv } from './conv.ts';
+import { expand } from './expand.ts';
 import { gemm, matMul } from './gemm.ts';
 import { hardSwish } from './hardswish.ts';
+import { pad, tile } from './pad.ts';
 import { globalPool, pool } from './pool.ts';
 import { cast, constantOfShape, gather, range, shape } from './shape-ops.ts';
+import { slice, split } from './slice.ts';
 import { softmax } from './softmax.ts';
+import { transpose } from './transpose.ts';
 import { unary } from './unary.ts';
 import { flatten, reshape, squeeze, unsqueeze } from './view.ts';
 
@@ -26,6 +30,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   ConstantOfShape: constantOfShape,
   Conv: conv,
   Div: binary,
+  Expand: expand,
   Flatten: flatten,
   Gather: gather,
   Gemm: gemm,
@@ -36,13 +41,18 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   MatMul: matMul,
   MaxPool: pool,
   Mul: binary,
+  Pad: pad,
   Range: range,
   Relu: unary,
   Reshape: reshape,
   Shape: shape,
   Sigmoid: unary,
+  Slice: slice,
   Softmax: softmax,
+  Split: split,
   Squeeze: squeeze,
   Sub: binary,
+  Tile: tile,
+  Transpose: transpose,
   Unsqueeze: unsqueeze,
 };

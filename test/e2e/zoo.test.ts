@@ -23,10 +23,10 @@ const RUNS = [
 
 /** Refused at load with UnsupportedOpError naming exactly these op types. */
 const REFUSED_OPS: Record<string, string[]> = {
-  'shufflenet-v1': ['Sum', 'Transpose'],
-  'shufflenet-v2': ['ReduceMean', 'Split', 'Transpose'],
+  'shufflenet-v1': ['Sum'],
+  'shufflenet-v2': ['ReduceMean'],
   'mnasnet1.0': ['ReduceMean'],
-  'efficientnet-lite4': ['ReduceMean', 'Transpose'],
+  'efficientnet-lite4': ['ReduceMean'],
   googlenet: ['LRN'],
   'inception-v1': ['LRN'],
   alexnet: ['LRN'],

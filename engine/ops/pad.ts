@@ -10,7 +10,7 @@ import { attr, constTensor, valuesOf, type ConstTensor } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { labelFor, WORKGROUP_SIZE } from './common.ts';
+import { knownInput, labelFor, WORKGROUP_SIZE } from './common.ts';
 
 const PAD = defineKernel({
   wgsl: padWgsl,
@@ -32,10 +32,8 @@ interface PadSpec {
 
 /** Input i's values, which must be known before the run; undefined when the input is omitted. */
 function knownValues(ctx: OpContext, i: number): ArrayLike<number> | undefined {
-  if (!ctx.node.inputs[i]) return undefined;
-  const t: ConstTensor | undefined = ctx.constants[i];
-  if (!t) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, `input ${i} ("${ctx.node.inputs[i]}") must be known before the run`);
-  return valuesOf(t);
+  const t = knownInput(ctx, i);
+  return t && valuesOf(t);
 }
 
 function padSpec(ctx: OpContext): PadSpec {

@@ -8,7 +8,7 @@
 import gatherWgsl from '../../shaders/movement/gather.wgsl';
 import { defineKernel } from '../wgsl/kernel.ts';
 import { defineParams } from '../wgsl/params.ts';
-import { labelFor, WORKGROUP_SIZE } from './common.ts';
+import { axisIn, knownInput, labelFor, WORKGROUP_SIZE } from './common.ts';
 import { attr, constTensor, valuesOf, type ConstTensor, type DataType } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
@@ -16,16 +16,7 @@ import { sizeOf } from '../shape/broadcast.ts';
 
 /** Input i's value; the engine calls `evaluate` (and value-dependent `inferShapes`) only when it is known. */
 function known(ctx: OpContext, i: number): ConstTensor {
-  const t = ctx.constants[i];
-  if (!t) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, `input ${i} ("${ctx.node.inputs[i]}") must be known before the run`);
-  return t;
-}
-
-/** A normalised axis in [0, rank); `rankForNegative` is the rank negative axes count from. */
-function axisIn(ctx: OpContext, axis: number, rank: number): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw new InvalidShapeError(`${ctx.node.opType} (node "${ctx.node.name}"): axis ${axis} is out of range for rank ${rank}`);
-  return a;
+  return knownInput(ctx, i)!;
 }
 
 /** Opset 15's start/end: a slice of the dims with Python-style negative and clamped bounds. */

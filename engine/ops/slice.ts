@@ -3,23 +3,17 @@
  * Slice's starts/ends/axes/steps are attributes before opset 10 and inputs from 10 (negative steps walk
  * backwards); Split's sizes are an attribute before 13, an input from 13, or `num_outputs` from 18.
  */
-import { attr, type ConstTensor } from '../graph.ts';
-import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
+import { attr } from '../graph.ts';
+import { InvalidShapeError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
+import { axisIn, knownInput } from './common.ts';
 import { denseStrides, evaluateWalk, walkDispatch, type StridedWalk } from './strided.ts';
 
 /** Input i's integer values, which must be known before the run; undefined when the input is omitted. */
 function intsOf(ctx: OpContext, i: number): number[] | undefined {
-  if (!ctx.node.inputs[i]) return undefined;
-  const t: ConstTensor | undefined = ctx.constants[i];
-  if (!t?.ints) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, `input ${i} ("${ctx.node.inputs[i]}") must be integers known before the run`);
-  return t.ints;
-}
-
-function normalizeAxis(ctx: OpContext, axis: number, rank: number): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw new InvalidShapeError(`${ctx.node.opType} (node "${ctx.node.name}"): axis ${axis} is out of range for rank ${rank}`);
-  return a;
+  const t = knownInput(ctx, i);
+  if (t && !t.ints) throw new InvalidShapeError(`${ctx.node.opType} (node "${ctx.node.name}"): input ${i} ("${ctx.node.inputs[i]}") must be integers`);
+  return t?.ints;
 }
 
 function sliceWalk(ctx: OpContext): StridedWalk {
@@ -40,7 +34,7 @@ function sliceWalk(ctx: OpContext): StridedWalk {
   let offset = 0;
   const seen = new Set<number>();
   for (let k = 0; k < count; k++) {
-    const axis = normalizeAxis(ctx, axes.length ? axes[k] : k, x.length);
+    const axis = axisIn(ctx, axes.length ? axes[k] : k, x.length);
     if (seen.has(axis)) throw new InvalidShapeError(`Slice (node "${node.name}"): axis ${axis} is repeated`);
     seen.add(axis);
     const n = x[axis];
@@ -68,7 +62,7 @@ export const slice: OpDefinition = {
 function splitSizes(ctx: OpContext): { axis: number; sizes: number[] } {
   const { node } = ctx;
   const x = ctx.inputShapes[0]!;
-  const axis = normalizeAxis(ctx, attr(node, 'axis', 0), x.length);
+  const axis = axisIn(ctx, attr(node, 'axis', 0), x.length);
   const n = x[axis];
   const outputs = node.outputs.length;
   let sizes = ctx.opset < 13 ? attr(node, 'split', [] as number[]) : (intsOf(ctx, 1) ?? []);

@@ -122,6 +122,8 @@ export interface OpDefinition {
   foldsFromShapes?: boolean;
   /** Output 0 is input 0 with another shape, no data moved (Reshape, Flatten, Squeeze...). */
   view?: boolean;
+  /** Output 0 is input 0 with another shape for these input shapes (a Transpose that moves only size-1 dims). */
+  viewWhen?(ctx: OpContext): boolean;
   /** Inputs that must be constants (weights, shapes); checked before any GPU work. */
   constantInputs?: number[];
   /** Activation kinds this op can apply to its output (enables fusion). */

@@ -30,7 +30,9 @@ export interface PlanStep {
   inputShapes: (number[] | undefined)[];
   outputShapes: number[][];
   constants: (ConstTensor | undefined)[];
-  /** True when the step moves no data: a view op, or a Concat whose inputs were written in place. */
+  /** Output 0 aliases input 0: a view op, or an op that is one for these shapes (`viewWhen`). */
+  view: boolean;
+  /** True when the step moves no data: a view, or a Concat whose inputs were written in place. */
   elided: boolean;
 }
 
@@ -147,7 +149,8 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
       if (s.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`${node.opType} (node "${node.name}") would produce shape [${s}]`);
       if (node.outputs[k]) shapes.set(node.outputs[k], s);
     });
-    steps.push({ node, def, inputShapes, outputShapes, constants, elided: !!def.view });
+    const view = !!def.view || !!def.viewWhen?.({ node, opset: model.opset, inputShapes, constants });
+    steps.push({ node, def, inputShapes, outputShapes, constants, view, elided: view });
   }
   const outputs = model.outputs.map((o): PlanOutput => {
     if (o.dataType !== 'float32') throw new UnsupportedVariantError('graph output', o.name, `element type ${o.dataType}; only float32 outputs are read back`);
@@ -184,7 +187,7 @@ function placeValues(
   const parent = new Map<string, { value: string; byteOffset: number }>();
   const aliasOf = new Map<string, string>();
   for (const s of steps) {
-    if (s.def.view) aliasOf.set(s.node.outputs[0], s.node.inputs[0]);
+    if (s.view) aliasOf.set(s.node.outputs[0], s.node.inputs[0]);
     if (s.node.opType === 'Concat' && concatCanBeInPlace(s, consumers, producedBy, parent, bytesOf, alignment)) {
       s.elided = true;
       let offset = 0;

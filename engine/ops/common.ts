@@ -1,6 +1,7 @@
 /** @module Helpers every op definition uses: the default workgroup size, activation constants, labels, window geometry. */
-import type { Activation, PlannedNode } from '../kernel.ts';
-import { attr } from '../graph.ts';
+import type { Activation, OpContext, PlannedNode } from '../kernel.ts';
+import { attr, type ConstTensor } from '../graph.ts';
+import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
 import { defineParams } from '../wgsl/params.ts';
 
@@ -28,6 +29,21 @@ export function activationConstants(a: Activation | undefined): Record<string, n
     case 'clip': return { ...none, ACTIVATION: 3, ACT_MIN: Math.max(a.min, -3.4e38), ACT_MAX: Math.min(a.max, 3.4e38) };
     case 'sigmoid': return { ...none, ACTIVATION: 4 };
   }
+}
+
+/** Input i's value, which must be known before the run (shapes, axes, pads, indices); undefined when omitted. */
+export function knownInput(ctx: OpContext, i: number): ConstTensor | undefined {
+  if (!ctx.node.inputs[i]) return undefined;
+  const t = ctx.constants[i];
+  if (!t) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, `input ${i} ("${ctx.node.inputs[i]}") must be known before the run`);
+  return t;
+}
+
+/** A normalised axis in [0, rank): negative axes count from the end. */
+export function axisIn(ctx: OpContext, axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw new InvalidShapeError(`${ctx.node.opType} (node "${ctx.node.name}"): axis ${axis} is out of range for rank ${rank}`);
+  return a;
 }
 
 /** `label` for a dispatch: kernel name and node name, shown in errors and profiles. */

@@ -8,13 +8,17 @@ import { batchNormalization } from './batchnorm.ts';
 import { binary } from './binary.ts';
 import { concat } from './concat.ts';
 import { conv } from './conv.ts';
+import { expand } from './expand.ts';
 import { gemm, matMul } from './gemm.ts';
 import { hardSwish } from './hardswish.ts';
 import { lrn } from './lrn.ts';
+import { pad, tile } from './pad.ts';
 import { globalPool, pool } from './pool.ts';
 import { reduce } from './reduce.ts';
 import { cast, constantOfShape, gather, range, shape } from './shape-ops.ts';
+import { slice, split } from './slice.ts';
 import { softmax } from './softmax.ts';
+import { transpose } from './transpose.ts';
 import { unary } from './unary.ts';
 import { variadic } from './variadic.ts';
 import { flatten, reshape, squeeze, unsqueeze } from './view.ts';
@@ -34,6 +38,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Elu: unary,
   Erf: unary,
   Exp: unary,
+  Expand: expand,
   Flatten: flatten,
   Floor: unary,
   Gather: gather,
@@ -52,6 +57,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Min: variadic,
   Mul: binary,
   Neg: unary,
+  Pad: pad,
   Range: range,
   Reciprocal: unary,
   ReduceL1: reduce,
@@ -69,13 +75,17 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Selu: unary,
   Shape: shape,
   Sigmoid: unary,
+  Slice: slice,
   Softmax: softmax,
   Softplus: unary,
   Softsign: unary,
+  Split: split,
   Sqrt: unary,
   Squeeze: squeeze,
   Sub: binary,
   Sum: variadic,
   Tanh: unary,
+  Tile: tile,
+  Transpose: transpose,
   Unsqueeze: unsqueeze,
 };

@@ -19,18 +19,14 @@ const RUNS = [
   'squeezenet1.1', 'squeezenet1.0', 'densenet121', 'inception-v2', 'mobilenetv2',
   'resnet18-v1', 'resnet34-v1', 'resnet50-v1', 'resnet101-v1', 'resnet152-v1',
   'resnet18-v2', 'resnet34-v2', 'resnet50-v2', 'resnet101-v2', 'resnet152-v2',
-  'mnasnet1.0', 'googlenet', 'inception-v1',
+  'mnasnet1.0', 'googlenet', 'inception-v1', 'shufflenet-v1', 'shufflenet-v2', 'efficientnet-lite4',
   // fc6's weight (VGG: 4096 x 25088 floats, 411 MB; the Caffe exports: 151 and 210 MB) is over llvmpipe's 128 MiB
   // binding limit: split into column blocks.
   'vgg16', 'vgg16-bn', 'vgg19', 'vgg19-bn', 'alexnet', 'caffenet', 'rcnn-ilsvrc13', 'zfnet512',
 ];
 
-/** Refused at load with UnsupportedOpError naming exactly these op types. */
-const REFUSED_OPS: Record<string, string[]> = {
-  'shufflenet-v1': ['Transpose'],
-  'shufflenet-v2': ['Split', 'Transpose'],
-  'efficientnet-lite4': ['Transpose'],
-};
+/** Refused at load with UnsupportedOpError naming exactly these op types (none today: every zoo classifier runs). */
+const REFUSED_OPS: Record<string, string[]> = {};
 
 /** Same block code as ResNet-18 v1/v2 and ResNet-50 v1, which always run; ZOO_ALL=1 runs them too. */
 const REPEATS = process.env.ZOO_ALL === '1' ? [] : ['resnet34-v1', 'resnet34-v2', 'resnet50-v2'];

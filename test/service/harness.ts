@@ -56,7 +56,10 @@ export interface ServiceOptions {
 }
 
 export interface Service {
+  /** The 100-continue front, what users reach. */
   url: string;
+  /** `wrangler dev` itself, behind the front (bench/front-hop.ts compares the two). */
+  wranglerUrl: string;
   /** The first GPU host's port; `hostPorts` has all of them, in GPU_HOST_URLS order. */
   hostPort: number;
   hostPorts: number[];
@@ -193,6 +196,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
 
   return {
     url,
+    wranglerUrl,
     hostPort: hostPorts[0],
     hostPorts,
     token,

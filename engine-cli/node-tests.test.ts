@@ -34,9 +34,6 @@ const KNOWN_FAILURES = new Map<string, RegExp>([
   // Only 2-D (NCHW) windows.
   ...failing(['test_averagepool_1d_default', 'test_maxpool_1d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 3; only 2-D pooling \(NCHW\) is supported$/),
   ...failing(['test_averagepool_3d_default', 'test_maxpool_3d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 5; only 2-D pooling \(NCHW\) is supported$/),
-  // Opset 1 files are refused whole, although GlobalAveragePool/GlobalMaxPool never changed.
-  ...failing(['test_globalaveragepool', 'test_globalaveragepool_precomputed', 'test_globalmaxpool', 'test_globalmaxpool_precomputed'],
-    /^The model uses ONNX opset 1; this engine supports opsets 7 to 21/),
 ]);
 
 describe('ONNX backend node tests of the registry ops', () => {

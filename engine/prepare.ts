@@ -94,6 +94,8 @@ export function prepareModel(bytes: Uint8Array, options: PrepareOptions = {}): P
   const optimized = optimize(graph, kernels);
   const missing = unsupportedNodes(optimized.nodes, kernels);
   if (missing.length) throw new UnsupportedOpError(missing);
+  const tooOld = optimized.nodes.find((n) => graph.opset < (kernels[n.opType].oldestOpset ?? 1));
+  if (tooOld) throw new UnsupportedVariantError(tooOld.opType, tooOld.name, `opset ${graph.opset} gives ${tooOld.opType} another meaning; this engine implements it from opset ${kernels[tooOld.opType].oldestOpset} (convert the model with onnx.version_converter)`);
   for (const v of graph.inputs) {
     if (!INPUT_TYPES.includes(v.dataType)) throw new UnsupportedVariantError('graph input', v.name, `element type ${v.dataType}; inputs may be ${INPUT_TYPES.join(' or ')}`);
   }

@@ -104,6 +104,7 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
 }
 
 export const gemm: OpDefinition = {
+  oldestOpset: 7, // opsets 1-6 broadcast C only with a `broadcast` attribute
   fusesActivation: true,
   inferShapes(ctx) {
     const { m, n } = gemmShapes(ctx);

@@ -21,35 +21,15 @@ const KNOWN_FAILURES = new Map<string, RegExp>([
     /^BatchNormalization \(node "\w+"\): input 1 \("s"\) must be known before the run/),
   ...failing(['test_clip', 'test_clip_default_max', 'test_clip_default_min', 'test_clip_example', 'test_clip_inbounds', 'test_clip_outbounds', 'test_clip_splitbounds'],
     /^Clip \(node "\w+"\): min and max must be constants$/),
-  // Graph inputs must be float32 or uint8: an int64 shape, axes or index tensor fed at run time is refused.
-  ...failing(['test_reshape_allowzero_reordered', 'test_reshape_extended_dims', 'test_reshape_negative_dim', 'test_reshape_negative_extended_dims', 'test_reshape_one_dim', 'test_reshape_reduced_dims', 'test_reshape_reordered_all_dims', 'test_reshape_reordered_last_dims', 'test_reshape_zero_and_negative_dim', 'test_reshape_zero_dim'],
-    /^graph input \(node "shape"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_squeeze', 'test_squeeze_negative_axes', 'test_unsqueeze_axis_0', 'test_unsqueeze_axis_1', 'test_unsqueeze_axis_2', 'test_unsqueeze_negative_axes', 'test_unsqueeze_three_axes', 'test_unsqueeze_two_axes', 'test_unsqueeze_unsorted_axes'],
-    /^graph input \(node "axes"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_reduce_sum_default_axes_keepdims_example', 'test_reduce_sum_default_axes_keepdims_random', 'test_reduce_sum_do_not_keepdims_example', 'test_reduce_sum_do_not_keepdims_random', 'test_reduce_sum_empty_axes_input_noop_example', 'test_reduce_sum_empty_axes_input_noop_random', 'test_reduce_sum_keepdims_example', 'test_reduce_sum_keepdims_random', 'test_reduce_sum_negative_axes_keepdims_example', 'test_reduce_sum_negative_axes_keepdims_random'],
-    /^graph input \(node "axes"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_gather_0', 'test_gather_1', 'test_gather_2d_indices', 'test_gather_negative_indices'],
-    /^graph input \(node "indices"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_constantofshape_float_ones'], /^graph input \(node "x"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_constant_pad'], /^graph input \(node "pads"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_expand_dim_changed', 'test_expand_dim_unchanged'], /^graph input \(node "new_shape"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_slice', 'test_slice_default_axes', 'test_slice_default_steps', 'test_slice_end_out_of_bounds', 'test_slice_neg', 'test_slice_neg_steps', 'test_slice_negative_axes', 'test_slice_start_out_of_bounds'],
-    /^graph input \(node "starts"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_split_variable_parts_1d', 'test_split_variable_parts_2d', 'test_split_variable_parts_default_axis', 'test_split_zero_size_splits'],
-    /^graph input \(node "split"\): element type int64; inputs may be float32 or uint8$/),
-  ...failing(['test_tile', 'test_tile_precomputed'], /^graph input \(node "y"\): element type int64; inputs may be float32 or uint8$/),
-  // CPU-only ops (shape arithmetic) whose inputs are computed at run time.
-  ...failing(['test_range_float_type_positive_delta'], /^Range \(node "\w+"\): runs on the CPU only, so its inputs must be known before the run/),
+  // Empty tensors (a 0 dim), as a graph input or an output: WebGPU has no zero-size bindings and the engine refuses 0 dims.
+  ...failing(['test_reshape_allowzero_reordered'], /^Input "data": shape \[0,3,4\] has a dim that is not a positive integer$/),
+  ...failing(['test_split_zero_size_splits'], /^Input "input": shape \[0\] has a dim that is not a positive integer$/),
+  ...failing(['test_slice_start_out_of_bounds'], /^Slice \(node "\w+"\) would produce shape \[20,0,5\]$/),
+  // Pad's constant value fed as a float graph input: read on the GPU at run time, which Pad does not do yet.
+  ...failing(['test_constant_pad'], /^Pad \(node "\w+"\): input 2 \("value"\) must be known before the run/),
   // Only 2-D (NCHW) windows.
   ...failing(['test_averagepool_1d_default', 'test_maxpool_1d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 3; only 2-D pooling \(NCHW\) is supported$/),
   ...failing(['test_averagepool_3d_default', 'test_maxpool_3d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 5; only 2-D pooling \(NCHW\) is supported$/),
-  // Opset 1 files are refused whole, although GlobalAveragePool/GlobalMaxPool never changed.
-  ...failing(['test_globalaveragepool', 'test_globalaveragepool_precomputed', 'test_globalmaxpool', 'test_globalmaxpool_precomputed'],
-    /^The model uses ONNX opset 1; this engine supports opsets 7 to 21/),
-  // Opset 1 and 6 files of ops whose meaning never changed (only the legacy consumed_inputs attribute went).
-  ...failing(['test_elu', 'test_elu_default', 'test_elu_example', 'test_hardsigmoid', 'test_hardsigmoid_default', 'test_hardsigmoid_example', 'test_reduce_log_sum', 'test_selu', 'test_selu_default', 'test_selu_example'],
-    /^The model uses ONNX opset 6; this engine supports opsets 7 to 21/),
-  ...failing(['test_softplus', 'test_softplus_example', 'test_softsign', 'test_softsign_example'], /^The model uses ONNX opset 1; this engine supports opsets 7 to 21/),
 ]);
 
 describe('ONNX backend node tests of the registry ops', () => {

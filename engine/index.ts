@@ -5,7 +5,7 @@
  */
 export { prepareModel, type PrepareOptions, type PreparedModel, type PreparedOutput } from './prepare.ts';
 export { DeviceModel, type DeviceModelOptions, type DeviceModelStats } from './device-model.ts';
-export { InferenceSession, type Feed, type PlanSessionOptions, type SessionOptions, type SessionStats, type Tensor, type TensorMetadata } from './session.ts';
+export { InferenceSession, MAX_PLANS_PER_SESSION, type Feed, type PlanSessionOptions, type SessionOptions, type SessionStats, type Tensor, type TensorMetadata } from './session.ts';
 export * from './errors.ts';
 export { inferenceLimits, openDevice } from '../gpu/device.ts';
 export type { OpDefinition, Dispatch, DispatchBinding, BindingSource, StorageSource, StorageElement, KernelContext, OpContext, EvaluateContext, Activation } from './kernel.ts';

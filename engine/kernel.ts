@@ -124,6 +124,12 @@ export interface OpDefinition {
   view?: boolean;
   /** Output 0 is input 0 with another shape for these input shapes (a Transpose that moves only size-1 dims). */
   viewWhen?(ctx: OpContext): boolean;
+  /**
+   * The oldest opset whose meaning of the op this definition implements (default 1). A file of an older opset
+   * using the op is refused naming the node: before opset 7 Add/Gemm broadcast only with a `broadcast`
+   * attribute, Cast's `to` was a string before 6, Concat's axis optional before 4.
+   */
+  oldestOpset?: number;
   /** Inputs that must be constants (weights, shapes); checked before any GPU work. */
   constantInputs?: number[];
   /** Activation kinds this op can apply to its output (enables fusion). */

@@ -20,7 +20,7 @@ import type { OpDefinition, PlannedNode } from './kernel.ts';
 import { consumerCounts } from './optimize.ts';
 import type { PreparedModel } from './prepare.ts';
 import { inferShapesOf, tryFold } from './fold.ts';
-import { InvalidShapeError, ModelLoadError, UnsupportedVariantError } from './errors.ts';
+import { InvalidInputError, InvalidShapeError, ModelLoadError, UnsupportedVariantError } from './errors.ts';
 import { sizeOf } from './shape/broadcast.ts';
 import { fuseResidualAdds } from './residual.ts';
 
@@ -83,6 +83,8 @@ export interface Plan {
 export interface PlanOptions {
   /** Replaces symbolic or unknown input dims (default: 1 for each). */
   inputShapes?: Record<string, number[]>;
+  /** The values of the model's host inputs (PreparedModel.hostInputs): constants of this plan. */
+  inputValues?: ReadonlyMap<string, ConstTensor>;
   /** Byte alignment of storage binding offsets (device limit minStorageBufferOffsetAlignment). */
   offsetAlignment: number;
 }
@@ -115,12 +117,17 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
   const shapes = new Map<string, number[]>();
   const planConstants = new Map<string, ConstTensor>();
   const constantOf = (v: string) => model.constants.get(v) ?? planConstants.get(v);
-  const inputs = model.inputs.map((v): PlanInput => {
+  for (const name of model.hostInputs) {
+    const value = options.inputValues?.get(name);
+    if (!value) throw new InvalidInputError(`Input "${name}" is read on the CPU to plan the run: its value is needed`);
+    planConstants.set(name, value);
+  }
+  const inputs = model.inputs.filter((v) => !model.hostInputs.has(v.name)).map((v): PlanInput => {
     const shape = resolveInputShape(v.name, v.dims, options.inputShapes?.[v.name]);
     shapes.set(v.name, shape);
     return { name: v.name, shape, dataType: v.dataType };
   });
-  for (const [name, t] of model.constants) shapes.set(name, t.dims);
+  for (const [name, t] of [...model.constants, ...planConstants]) shapes.set(name, t.dims);
   const known = { constant: constantOf, shape: (v: string) => shapes.get(v) };
 
   const steps: PlanStep[] = [];

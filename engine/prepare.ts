@@ -7,7 +7,7 @@
 import { KERNELS } from './ops/registry.ts';
 import { parseModel } from './onnx/parse.ts';
 import { optimize } from './optimize.ts';
-import { INPUT_TYPES, isFloat, type ConstTensor, type DataType, type ValueInfo } from './graph.ts';
+import { HOST_INPUT_TYPES, INPUT_TYPES, isFloat, type ConstTensor, type DataType, type ValueInfo } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
 import { ModelLoadError, UnsupportedOpError, UnsupportedVariantError, type UnsupportedNode } from './errors.ts';
 
@@ -38,6 +38,11 @@ export interface PreparedModel {
   readonly nodes: readonly PlannedNode[];
   /** Initializers, Constant nodes and values folded at prepare time. */
   readonly constants: ReadonlyMap<string, ConstTensor>;
+  /**
+   * Graph inputs whose values a plan needs on the CPU: integer and bool inputs (shapes, axes, indices) and any
+   * input a CPU-only op reads (Range's bounds). A session plans once per distinct set of their values.
+   */
+  readonly hostInputs: ReadonlySet<string>;
   /** Element type of every value: inputs, constants and node outputs. */
   readonly types: ReadonlyMap<string, DataType>;
   readonly kernels: Readonly<Record<string, OpDefinition>>;
@@ -64,6 +69,16 @@ function topologicalOrder(nodes: readonly PlannedNode[], available: Set<string>)
     ordered.push(node);
   }
   return ordered;
+}
+
+function hostInputsOf(inputs: readonly ValueInfo[], nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): Set<string> {
+  const names = new Set(inputs.map((v) => v.name));
+  const host = new Set(inputs.filter((v) => HOST_INPUT_TYPES.includes(v.dataType)).map((v) => v.name));
+  for (const n of nodes) {
+    const def = kernels[n.opType];
+    if (!def.createDispatches && !def.view) for (const x of n.inputs) if (names.has(x)) host.add(x);
+  }
+  return host;
 }
 
 /** Element types flow forward: each op says its outputs' types from its inputs' (default: input 0's). */
@@ -94,6 +109,8 @@ export function prepareModel(bytes: Uint8Array, options: PrepareOptions = {}): P
   const optimized = optimize(graph, kernels);
   const missing = unsupportedNodes(optimized.nodes, kernels);
   if (missing.length) throw new UnsupportedOpError(missing);
+  const tooOld = optimized.nodes.find((n) => graph.opset < (kernels[n.opType].oldestOpset ?? 1));
+  if (tooOld) throw new UnsupportedVariantError(tooOld.opType, tooOld.name, `opset ${graph.opset} gives ${tooOld.opType} another meaning; this engine implements it from opset ${kernels[tooOld.opType].oldestOpset} (convert the model with onnx.version_converter)`);
   for (const v of graph.inputs) {
     if (!INPUT_TYPES.includes(v.dataType)) throw new UnsupportedVariantError('graph input', v.name, `element type ${v.dataType}; inputs may be ${INPUT_TYPES.join(' or ')}`);
   }
@@ -113,6 +130,7 @@ export function prepareModel(bytes: Uint8Array, options: PrepareOptions = {}): P
     outputs,
     nodes,
     constants: optimized.constants,
+    hostInputs: hostInputsOf(graph.inputs, nodes, kernels),
     types,
     kernels,
   });

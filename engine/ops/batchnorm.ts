@@ -43,6 +43,7 @@ export function batchNormCoefficients(gamma: Float32Array, beta: Float32Array, m
 }
 
 export const batchNormalization: OpDefinition = {
+  oldestOpset: 7, // opsets 1-6 have is_test/consumed_inputs: training statistics unless is_test
   constantInputs: [1, 2, 3, 4],
   fusesActivation: true,
   inferShapes(ctx) {

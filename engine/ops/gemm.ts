@@ -126,6 +126,7 @@ function columnBlocks(k: number, n: number, limits: GPUSupportedLimits): [number
 }
 
 export const gemm: OpDefinition = {
+  oldestOpset: 7, // opsets 1-6 broadcast C only with a `broadcast` attribute
   fusesActivation: true,
   inferShapes(ctx) {
     const { m, n } = gemmShapes(ctx);

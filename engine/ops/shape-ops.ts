@@ -119,6 +119,7 @@ function castValue(v: number, to: DataType): number {
 }
 
 export const cast: OpDefinition = {
+  oldestOpset: 6, // opsets 1-5 name the target type by a string
   outputTypes: (node) => [castTarget({ node })],
   inferShapes: (ctx) => [[...ctx.inputShapes[0]!]],
   evaluate(ctx) {

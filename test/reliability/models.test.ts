@@ -46,14 +46,14 @@ async function expectServing(label = 'red'): Promise<void> {
   expect(JSON.parse(text).top[0].label).toBe(label);
 }
 
-/** A Conv (which has a kernel) followed by Erf (which has none): must be refused before any GPU work. */
-function erfModel(): Uint8Array {
+/** A Conv (which has a kernel) followed by Mish (which has none): must be refused before any GPU work. */
+function mishModel(): Uint8Array {
   return new ModelBuilder({ opset: 13 })
     .input('data', [1, 3, 224, 224])
     .initializer('W', [4, 3, 3, 3], new Float32Array(4 * 27).fill(0.1))
     .node('Conv', ['data', 'W'], ['conv'], { kernel_shape: attr.ints([3, 3]) })
-    .node('Erf', ['conv'], ['erf'])
-    .node('GlobalAveragePool', ['erf'], ['pooled'])
+    .node('Mish', ['conv'], ['mish'])
+    .node('GlobalAveragePool', ['mish'], ['pooled'])
     .node('Flatten', ['pooled'], ['logits'])
     .output('logits', [1, 4])
     .toBytes();
@@ -114,9 +114,9 @@ describe('bad models in R2 (the Durable Object retries a failed load on the next
     await expectModelError('model_invalid');
   });
 
-  it('a model with an unsupported op (Conv then Erf) -> 503 model_invalid naming Erf', async () => {
-    await service.putModel(erfModel());
-    await expectModelError('model_invalid', /Erf/);
+  it('a model with an unsupported op (Conv then Mish) -> 503 model_invalid naming Mish', async () => {
+    await service.putModel(mishModel());
+    await expectModelError('model_invalid', /Mish/);
   });
 
   it('a model whose input is not 1x3x224x224 -> 503 model_incompatible saying what it takes', async () => {
@@ -133,7 +133,7 @@ describe('bad models in R2 (the Durable Object retries a failed load on the next
   });
 
   it('a bad model stored while a good one is loaded: the loaded one keeps serving; a reload then reports the bad one', async () => {
-    await service.putModel(erfModel());
+    await service.putModel(mishModel());
     // The Durable Object loads once per lifetime: the stored object is not re-read per request.
     await expectServing('red');
     // A GPU host restart loses the device, which makes the next request reload from R2.

@@ -14,3 +14,4 @@ export { KERNELS } from './ops/registry.ts';
 export { defineKernel, type KernelDefinition } from './wgsl/kernel.ts';
 export { defineParams, MAX_RANK } from './wgsl/params.ts';
 export { activationConstants, labelFor, WORKGROUP_SIZE } from './ops/common.ts';
+export { withImageInput, type ImageInputSpec } from './image-input.ts';

@@ -5,6 +5,7 @@
  * each input shape an InferenceSession (a plan) of that DeviceModel.
  */
 import { KERNELS } from './ops/registry.ts';
+import { ENGINE_DOMAIN } from './ops/normalize-image.ts';
 import { parseModel } from './onnx/parse.ts';
 import { optimize } from './optimize.ts';
 import { INPUT_TYPES, isFloat, type ConstTensor, type DataType, type ValueInfo } from './graph.ts';
@@ -43,9 +44,9 @@ export interface PreparedModel {
   readonly kernels: Readonly<Record<string, OpDefinition>>;
 }
 
-/** Nodes outside the default domain, or whose op has no kernel in `kernels`. */
+/** Nodes outside the default domain and the engine's own, or whose op has no kernel in `kernels`. */
 export function unsupportedNodes(nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): UnsupportedNode[] {
-  return nodes.filter((n) => n.domain || !Object.hasOwn(kernels, n.opType)).map((n) => ({ opType: n.opType, domain: n.domain, node: n.name }));
+  return nodes.filter((n) => (n.domain && n.domain !== ENGINE_DOMAIN) || !Object.hasOwn(kernels, n.opType)).map((n) => ({ opType: n.opType, domain: n.domain, node: n.name }));
 }
 
 /** Kahn's algorithm in model order: stable and deterministic, and it finds dangling inputs and cycles. */

@@ -10,6 +10,7 @@ import { concat } from './concat.ts';
 import { conv } from './conv.ts';
 import { gemm, matMul } from './gemm.ts';
 import { hardSwish } from './hardswish.ts';
+import { normalizeImage } from './normalize-image.ts';
 import { globalPool, pool } from './pool.ts';
 import { cast, constantOfShape, gather, range, shape } from './shape-ops.ts';
 import { softmax } from './softmax.ts';
@@ -36,6 +37,7 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   MatMul: matMul,
   MaxPool: pool,
   Mul: binary,
+  NormalizeImage: normalizeImage,
   Range: range,
   Relu: unary,
   Reshape: reshape,

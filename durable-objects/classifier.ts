@@ -136,11 +136,7 @@ export class Classifier extends DurableObject<ServiceEnv> {
     void closeRuntime(runtime);
   }
 
-  /**
-   * Reads the model and compiles it on the first live host, in this replica's order. With no host known to be
-   * live, it first has the directory probe them all afresh (5 s at most): a host that came back is used at once
-   * rather than after its backoff, and a hung one costs the probe's timeout, not the bridge's.
-   */
+  /** The prepared model, read from R2 by the first request of this lifetime (or the first after a failed read). */
   #modelSource(key: string): Promise<ModelSource> {
     if (!this.#source) {
       const loading = readModel(this.env, key, this.#stats);
@@ -153,6 +149,11 @@ export class Classifier extends DurableObject<ServiceEnv> {
     return this.#source;
   }
 
+  /**
+   * Puts the prepared model on the first live host, in this replica's order. With no host known to be
+   * live, it first has the directory probe them all afresh (5 s at most): a host that came back is used at once
+   * rather than after its backoff, and a hung one costs the probe's timeout, not the bridge's.
+   */
   async #load(ref: ReplicaRef): Promise<HostRuntime> {
     const source = await this.#modelSource(ref.key);
     const home = homeHost(this.env, ref);

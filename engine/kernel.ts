@@ -145,3 +145,25 @@ export interface OpDefinition {
    */
   createDispatches?(ctx: KernelContext): Dispatch[];
 }
+
+/**
+ * The registry key of a node's op: the op type in ONNX's default domain, `domain:OpType` in any other, so a custom
+ * domain's op (the engine's own NormalizeImage, a user's com.example:MyOp) is never taken for an ONNX op of the
+ * same name, nor the reverse.
+ */
+export function kernelKey(node: { domain: string; opType: string }): string {
+  return node.domain ? `${node.domain}:${node.opType}` : node.opType;
+}
+
+/** The op definition registered for `node`'s op, if any. */
+export function definitionOf(kernels: Readonly<Record<string, OpDefinition>>, node: { domain: string; opType: string }): OpDefinition | undefined {
+  const key = kernelKey(node);
+  return Object.hasOwn(kernels, key) ? kernels[key] : undefined;
+}
+
+/** The op definition for a node already checked by unsupportedNodes (a missing one here is an engine bug). */
+export function definitionFor(kernels: Readonly<Record<string, OpDefinition>>, node: { domain: string; opType: string }): OpDefinition {
+  const def = definitionOf(kernels, node);
+  if (!def) throw new Error(`no kernel registered for ${kernelKey(node)}`);
+  return def;
+}

@@ -16,7 +16,7 @@
  */
 import type { ConstTensor, DataType } from './graph.ts';
 import { attr, elementBytes } from './graph.ts';
-import type { OpDefinition, PlannedNode } from './kernel.ts';
+import { definitionFor, type OpDefinition, type PlannedNode } from './kernel.ts';
 import { consumerCounts } from './optimize.ts';
 import type { PreparedModel } from './prepare.ts';
 import { inferShapesOf, tryFold } from './fold.ts';
@@ -132,7 +132,7 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
 
   const steps: PlanStep[] = [];
   for (const node of model.nodes) {
-    const def = model.kernels[node.opType];
+    const def = definitionFor(model.kernels, node);
     const folded = tryFold(def, node, model.opset, known);
     if (folded) {
       node.outputs.forEach((o, k) => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { randomFloat32 } from '../test/helpers/random.ts';
-import { UnsupportedVariantError } from './errors.ts';
+import { UnsupportedOpError, UnsupportedVariantError } from './errors.ts';
+import { kernelKey } from './kernel.ts';
+import { KERNELS } from './ops/registry.ts';
 import { prepareModel } from './prepare.ts';
 
 /** Conv -> Relu -> GlobalAveragePool, plus an Add when `withAdd`: ops whose meaning never changed, and one that did. */
@@ -28,5 +30,24 @@ describe('prepareModel: opsets before 7', () => {
     expect(() => prepareModel(oldModel(6, true))).toThrow(UnsupportedVariantError);
     expect(() => prepareModel(oldModel(6, true))).toThrow(/^Add \(node "add"\): opset 6 gives Add another meaning; this engine implements it from opset 7/);
     expect(prepareModel(oldModel(7, true)).opset).toBe(7);
+  });
+});
+
+describe('prepareModel: ops of another domain', () => {
+  const model = (): Uint8Array =>
+    new ModelBuilder({ opset: [{ domain: '', version: 13 }, { domain: 'com.example', version: 1 }] })
+      .input('x', [1, 4])
+      .output('y', [1, 4])
+      .node('Relu', ['x'], ['y'], {}, { name: 'their_relu', domain: 'com.example' })
+      .toBytes();
+
+  it('should not take com.example:Relu for ONNX Relu', () => {
+    expect(() => prepareModel(model())).toThrow(UnsupportedOpError);
+    expect(() => prepareModel(model())).toThrow(/Relu/);
+  });
+
+  it('should run it with a definition registered under its domain-qualified key', () => {
+    const prepared = prepareModel(model(), { kernels: { [kernelKey({ domain: 'com.example', opType: 'Relu' })]: KERNELS.Relu } });
+    expect(prepared.nodes.map((n) => `${n.domain}:${n.opType}`)).toEqual(['com.example:Relu']);
   });
 });

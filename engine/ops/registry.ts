@@ -2,6 +2,8 @@
  * @module The one table that maps an ONNX op type to its op definition. Adding or replacing a kernel is one line
  * here (or, without editing the project, `prepareModel(bytes, { kernels: { Op: def } })`). Each definition lives
  * in engine/ops/<family>.ts beside this file; its WGSL in shaders/<family>/*.wgsl. Keep keys alphabetical.
+ * An op of another domain than ONNX's default is keyed `domain:OpType` (see kernelKey), as the engine's own
+ * NormalizeImage at the end.
  */
 import type { OpDefinition } from '../kernel.ts';
 import { batchNormalization } from './batchnorm.ts';
@@ -12,6 +14,7 @@ import { expand } from './expand.ts';
 import { gemm, matMul } from './gemm.ts';
 import { hardSwish } from './hardswish.ts';
 import { lrn } from './lrn.ts';
+import { ENGINE_DOMAIN, normalizeImage } from './normalize-image.ts';
 import { pad, tile } from './pad.ts';
 import { globalPool, pool } from './pool.ts';
 import { reduce } from './reduce.ts';
@@ -88,4 +91,6 @@ export const KERNELS: Readonly<Record<string, OpDefinition>> = {
   Tile: tile,
   Transpose: transpose,
   Unsqueeze: unsqueeze,
+  // The engine's own domain: the image preprocessing a plan may fuse in front of the model (engine/image-input.ts).
+  [`${ENGINE_DOMAIN}:NormalizeImage`]: normalizeImage,
 };

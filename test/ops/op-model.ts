@@ -62,7 +62,7 @@ export function randomFeeds(inputs: Record<string, readonly number[]>): Record<s
   return Object.fromEntries(Object.entries(inputs).map(([name, dims]) => [name, { data: randomFloat32(sizeOf(dims), seed++), dims: [...dims] }]));
 }
 
-function expectClose(got: Float32Array, want: Float32Array, what: string): void {
+export function expectClose(got: Float32Array, want: Float32Array, what: string): void {
   expect(got.length, `${what}: length`).toBe(want.length);
   let worst = -1;
   let worstExcess = 0;

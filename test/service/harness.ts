@@ -122,7 +122,7 @@ export async function waitForBatching(service: Service, ms = 120_000): Promise<B
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const config = readProjectConfig();
   const persistTo = await mkdtemp(path.join(tmpdir(), 'service-state-'));
-  const [port, wranglerPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
+  const [wranglerPort, inspectorPort] = [await freePort(), await freePort()];
   const hostPorts: number[] = [];
   for (let i = 0; i < (options.hosts ?? 1); i++) hostPorts.push(await freePort());
   const token = randomBytes(16).toString('hex');
@@ -162,7 +162,6 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     ...options.vars,
   };
 
-  const url = `http://127.0.0.1:${port}`;
   const wranglerUrl = `http://127.0.0.1:${wranglerPort}`;
   let wrangler: ChildProcess;
   const startWrangler = async () => {
@@ -192,7 +191,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     await waitUntil('wrangler dev to stop', async () => !(await fetch(`${wranglerUrl}/nope`).then(() => true, () => false)), 10_000, logs);
   };
   await startWrangler();
-  const front = await startContinueFront(port, wranglerPort);
+  // Port 0: a port picked by freePort() before wrangler's ~10 s start could be taken by then by another test's process.
+  const front = await startContinueFront(0, wranglerPort);
+  const url = `http://127.0.0.1:${front.port}`;
 
   return {
     url,

@@ -163,7 +163,6 @@ export const conv: OpDefinition = {
     // other operand (engine/residual.ts), or the input again, unread, when there is none.
     const residual = node.residualInput;
     const epilogue = { ...activationConstants(node.activation), RESIDUAL: residual === undefined ? 0 : 1 };
-    const residualBinding: StorageSource = { input: residual ?? 0 };
     if (g.groups === 1) {
       const pointwise = kh === 1 && kw === 1 && g.strides.every((s) => s === 1) && g.pads.every((p) => p === 0);
       const shared = pointwise && !ctx.device.software;
@@ -179,13 +178,14 @@ export const conv: OpDefinition = {
         };
         const plane = oh * ow * 4;
         const inItem = c * h * w * 4;
-        const outRange = { byteOffset: (n0 * cout + c0) * plane, byteSize: batch * (c1 - c0) * plane };
         const split = !(whole && batch === n);
+        const inRange = split ? { range: { byteOffset: n0 * inItem, byteSize: batch * inItem } } : {};
+        const outRange = split ? { range: { byteOffset: (n0 * cout + c0) * plane, byteSize: batch * (c1 - c0) * plane } } : {};
         const bindings = {
-          input: split ? { input: 0, range: { byteOffset: n0 * inItem, byteSize: batch * inItem } } : { input: 0 },
+          input: { input: 0, ...inRange },
           weights: weightsBinding,
-          residual: residual === undefined ? residualBinding : split ? { input: residual, range: outRange } : residualBinding,
-          output: split ? { output: 0, range: outRange } : { output: 0 },
+          residual: residual === undefined ? { input: 0, ...inRange } : { input: residual, ...outRange },
+          output: { output: 0, ...outRange },
         };
         const blockParams = { ...params, batch, out_c: c1 - c0 };
         if (shared) {
@@ -208,7 +208,7 @@ export const conv: OpDefinition = {
     const per = outputsPerInvocation(cout / g.groups);
     return [CONV2D.dispatch({
       label: labelFor('conv2d', node),
-      bindings: { input: { input: 0 }, weights: { derived: 'with_bias', from: [1, 2], compute: () => withBias(weights, bias, cout, 1) }, residual: residualBinding, output: { output: 0 } },
+      bindings: { input: { input: 0 }, weights: { derived: 'with_bias', from: [1, 2], compute: () => withBias(weights, bias, cout, 1) }, residual: { input: residual ?? 0 }, output: { output: 0 } },
       params,
       constants: { OUT_PER_INVOCATION: per, ...epilogue },
       invocations: n * (cout / per) * oh * ow,

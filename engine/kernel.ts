@@ -56,12 +56,22 @@ export interface KernelContext extends OpContext {
   device: DeviceProfile;
 }
 
+/**
+ * Part of an activation, relative to the value's own bytes: lets an op split a tensor larger than
+ * maxStorageBufferBindingSize over several dispatches. `byteOffset` must keep the binding offset a multiple of
+ * minStorageBufferOffsetAlignment.
+ */
+export interface ByteRange {
+  byteOffset: number;
+  byteSize: number;
+}
+
 /** Where a binding's buffer comes from. */
 export type BindingSource =
   /** A node input: an activation, a graph input, or a constant (uploaded once per device when it is a weight). */
-  | { input: number }
+  | { input: number; range?: ByteRange }
   /** A node output. */
-  | { output: number }
+  | { output: number; range?: ByteRange }
   /**
    * Read-only data computed from constant inputs, e.g. weights re-laid out for the kernel's access pattern.
    * Built lazily and uploaded once per device, then shared by every plan on that device (all batch sizes):

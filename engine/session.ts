@@ -330,8 +330,9 @@ export class InferenceSession {
     const value = 'input' in b ? inputs[b.input] : outputs[b.output];
     const placement = this.plan!.placements.get(value);
     if (placement) {
-      checkBindingSize(`${label} ${value}`, placement.byteSize, this.device.limits);
-      return { buffer: this.#storageBuffers[placement.storage], offset: placement.byteOffset, size: placement.byteSize };
+      const { byteOffset, byteSize } = b.range ?? { byteOffset: 0, byteSize: placement.byteSize };
+      checkBindingSize(`${label} ${value}`, byteSize, this.device.limits);
+      return { buffer: this.#storageBuffers[placement.storage], offset: placement.byteOffset + byteOffset, size: byteSize };
     }
     const element = b.type ?? 'f32';
     const weight = prepared.constants.get(value);

@@ -5,7 +5,7 @@ import conv2d1x1SharedWgsl from '../../shaders/conv/conv2d_1x1_shared.wgsl';
 import { defineKernel } from '../wgsl/kernel.ts';
 import { defineParams } from '../wgsl/params.ts';
 import { attr } from '../graph.ts';
-import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
+import { InvalidShapeError, LimitExceededError, UnsupportedVariantError } from '../errors.ts';
 import type { KernelContext, OpContext, OpDefinition, StorageSource } from '../kernel.ts';
 import { activationConstants, labelFor, nodeWindow, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
 
@@ -105,6 +105,38 @@ function withBias(weights: Float32Array, bias: Float32Array | undefined, cout: n
   return out;
 }
 
+/** One dispatch's share of an output over the binding limit: batch item `n`, output channels c0..c1. */
+interface OutputBlock {
+  n: number;
+  c0: number;
+  c1: number;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Undefined when the output fits one binding. Else one block per batch item and run of output channels, each a
+ * contiguous range that fits a binding and starts at an aligned offset (a 1x1 conv to 1000 channels at 224x224
+ * writes 200 MB; llvmpipe binds 128 MiB). Channels per block are whole weight tiles (`multiple`) and keep
+ * offsets multiples of minStorageBufferOffsetAlignment; where that cannot be, LimitExceededError names the tensor.
+ */
+function outputBlocks(ctx: KernelContext, n: number, cout: number, inItemBytes: number, multiple: number): OutputBlock[] | undefined {
+  const { maxStorageBufferBindingSize: limit, minStorageBufferOffsetAlignment: align } = ctx.device.limits;
+  const [, , oh, ow] = ctx.outputShapes[0];
+  const plane = oh * ow * 4;
+  if (n * cout * plane <= limit) return undefined;
+  const step = multiple * (align / gcd(align, plane * multiple));
+  const per = Math.floor(limit / plane / step) * step;
+  const itemsAligned = n === 1 || ((cout * plane) % align === 0 && inItemBytes % align === 0);
+  if (per === 0 || !itemsAligned) {
+    const why = per === 0 ? 'one aligned block of output channels' : `batch items at ${align}-byte aligned offsets`;
+    throw new LimitExceededError(`Conv (node "${ctx.node.name}") output "${ctx.node.outputs[0]}", not splittable into ${why}: its binding size (bytes)`, n * cout * plane, limit);
+  }
+  const blocks: OutputBlock[] = [];
+  for (let b = 0; b < n; b++) for (let c0 = 0; c0 < cout; c0 += per) blocks.push({ n: b, c0, c1: Math.min(cout, c0 + per) });
+  return blocks;
+}
+
 export const conv: OpDefinition = {
   constantInputs: [1, 2],
   fusesActivation: true,
@@ -131,37 +163,52 @@ export const conv: OpDefinition = {
     // other operand (engine/residual.ts), or the input again, unread, when there is none.
     const residual = node.residualInput;
     const epilogue = { ...activationConstants(node.activation), RESIDUAL: residual === undefined ? 0 : 1 };
-    const residualBinding: StorageSource = { input: residual ?? 0 };
-    const channelsLast = (multiple: number): StorageSource => ({
-      derived: `channels_last_bias/${multiple}`,
-      from: [1, 2],
-      compute: () => withBias(weightsChannelsLast(weights, cout, cinPerGroup, kh * kw, multiple), bias, cout, multiple),
-    });
     if (g.groups === 1) {
       const pointwise = kh === 1 && kw === 1 && g.strides.every((s) => s === 1) && g.pads.every((p) => p === 0);
-      if (pointwise && !ctx.device.software) {
-        const { TILE } = CONV2D_1X1_SHARED.consts;
-        return [CONV2D_1X1_SHARED.dispatch({
-          label: labelFor('conv2d_1x1_shared', node),
-          bindings: { input: { input: 0 }, weights: channelsLast(1), residual: residualBinding, output: { output: 0 } },
-          params,
-          constants: epilogue,
-          workgroups: n * Math.ceil(cout / TILE) * Math.ceil((oh * ow) / TILE),
-        })];
-      }
-      return [CONV2D_TILED.dispatch({
-        label: labelFor(pointwise ? 'conv2d_1x1' : 'conv2d_tiled', node),
-        bindings: { input: { input: 0 }, weights: channelsLast(TILE_CHANNELS), residual: residualBinding, output: { output: 0 } },
-        params,
-        constants: { POINTWISE: pointwise ? 1 : 0, ...epilogue },
-        invocations: n * Math.ceil(cout / TILE_CHANNELS) * Math.ceil((oh * ow) / CONV_TILE.PIXELS_PER_INVOCATION),
-      })];
+      const shared = pointwise && !ctx.device.software;
+      const multiple = shared ? 1 : TILE_CHANNELS;
+      const perOut = cinPerGroup * kh * kw;
+      // Output channels c0..c1 of batch items n0..n0 + batch: the whole conv, or one block of an output over the limit.
+      const dispatch = (n0: number, batch: number, c0: number, c1: number) => {
+        const whole = c0 === 0 && c1 === cout;
+        const weightsBinding: StorageSource = {
+          derived: `channels_last_bias/${multiple}${whole ? '' : `/${c0}-${c1}`}`,
+          from: [1, 2],
+          compute: () => withBias(weightsChannelsLast(weights.subarray(c0 * perOut, c1 * perOut), c1 - c0, cinPerGroup, kh * kw, multiple), bias?.subarray(c0, c1), c1 - c0, multiple),
+        };
+        const plane = oh * ow * 4;
+        const inItem = c * h * w * 4;
+        const split = !(whole && batch === n);
+        const inRange = split ? { range: { byteOffset: n0 * inItem, byteSize: batch * inItem } } : {};
+        const outRange = split ? { range: { byteOffset: (n0 * cout + c0) * plane, byteSize: batch * (c1 - c0) * plane } } : {};
+        const bindings = {
+          input: { input: 0, ...inRange },
+          weights: weightsBinding,
+          residual: residual === undefined ? { input: 0, ...inRange } : { input: residual, ...outRange },
+          output: { output: 0, ...outRange },
+        };
+        const blockParams = { ...params, batch, out_c: c1 - c0 };
+        if (shared) {
+          const { TILE } = CONV2D_1X1_SHARED.consts;
+          return CONV2D_1X1_SHARED.dispatch({
+            label: labelFor('conv2d_1x1_shared', node), bindings, params: blockParams, constants: epilogue,
+            workgroups: batch * Math.ceil((c1 - c0) / TILE) * Math.ceil((oh * ow) / TILE),
+          });
+        }
+        return CONV2D_TILED.dispatch({
+          label: labelFor(pointwise ? 'conv2d_1x1' : 'conv2d_tiled', node), bindings, params: blockParams,
+          constants: { POINTWISE: pointwise ? 1 : 0, ...epilogue },
+          invocations: batch * Math.ceil((c1 - c0) / TILE_CHANNELS) * Math.ceil((oh * ow) / CONV_TILE.PIXELS_PER_INVOCATION),
+        });
+      };
+      const blocks = outputBlocks(ctx, n, cout, c * h * w * 4, multiple);
+      return blocks ? blocks.map((b) => dispatch(b.n, 1, b.c0, b.c1)) : [dispatch(0, n, 0, cout)];
     }
     // Grouped and depthwise convolutions: a block of output channels per invocation, never crossing a group.
     const per = outputsPerInvocation(cout / g.groups);
     return [CONV2D.dispatch({
       label: labelFor('conv2d', node),
-      bindings: { input: { input: 0 }, weights: { derived: 'with_bias', from: [1, 2], compute: () => withBias(weights, bias, cout, 1) }, residual: residualBinding, output: { output: 0 } },
+      bindings: { input: { input: 0 }, weights: { derived: 'with_bias', from: [1, 2], compute: () => withBias(weights, bias, cout, 1) }, residual: { input: residual ?? 0 }, output: { output: 0 } },
       params,
       constants: { OUT_PER_INVOCATION: per, ...epilogue },
       invocations: n * (cout / per) * oh * ow,

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { attr, checkSingleOp, expectMatchesOrt, expectUnsupported, singleOp, symbolic } from './op-model.ts';
 import { ModelBuilder } from '../../models/onnx-builder.ts';
 import { randomFloat32 } from '../helpers/random.ts';
-import type { SessionOptions } from '../../engine/index.ts';
+import { InferenceSession, type SessionOptions } from '../../engine/index.ts';
+import { getTestDevice } from '../helpers/device.ts';
 
 type Attrs = Parameters<typeof checkSingleOp>[0]['attributes'];
 
@@ -160,6 +161,32 @@ describe('Conv with a fused residual Add', () => {
     b.output('broadcast', symbolic(4)).output('shared', symbolic(4)).output('c2', symbolic(4)).output('after_relu', symbolic(4));
     const stats = await expectMatchesOrt(b.toBytes(), { ...feeds([1, 4, 5, 5], 143), scale: { data: randomFloat32(4, 145), dims: [1, 4, 1, 1] } });
     expect(stats.kernels).toEqual({ conv2d_tiled: 3, add: 3 });
+  });
+});
+
+// A Conv output over maxStorageBufferBindingSize (128 MiB on llvmpipe and WebGPU's default) is written by several
+// dispatches, each binding a range of it; the expected dispatch count follows the device's limit.
+describe('Conv with an output over the binding limit', () => {
+  const overLimit = async (x: number[], w: number[], attributes: Attrs, splitDispatches: number) => {
+    const stats = await conv(x, w, attributes);
+    const limit = (await getTestDevice()).device.limits.maxStorageBufferBindingSize;
+    const outBytes = x[0] * w[0] * x[2] * x[3] * 4;
+    expect(stats.dispatches).toBe(outBytes > limit ? splitDispatches : 1);
+  };
+  it('1x1 to 1000 channels at 224x224 (200 MB): blocks of output channels', () => overLimit([1, 2, 224, 224], [1000, 2, 1, 1], {}, 2));
+  it('3x3 pad 1, batch 2 x 400 channels at 224x224 (161 MB): one block per batch item', () =>
+    overLimit([2, 2, 224, 224], [400, 2, 3, 3], { pads: attr.ints([1, 1, 1, 1]) }, 2));
+  it('an input over the limit that the op cannot split is refused naming the tensor', async () => {
+    const { model } = singleOp({
+      op: 'Conv',
+      operands: [{ name: 'big', dims: [1, 700, 224, 224] }, { name: 'w', dims: [700, 1, 3, 3], constant: true }],
+      attributes: { group: attr.int(700), pads: attr.ints([1, 1, 1, 1]) },
+      outputs: [symbolic(4)],
+    });
+    const { device } = await getTestDevice();
+    const created = InferenceSession.create(device, model, { warmup: false });
+    if (700 * 224 * 224 * 4 <= device.limits.maxStorageBufferBindingSize) return void (await created).dispose();
+    await expect(created).rejects.toMatchObject({ code: 'limit_exceeded', message: expect.stringContaining('big') });
   });
 });
 

@@ -19,8 +19,6 @@ const KNOWN_FAILURES = new Map<string, RegExp>([
     /^Conv \(node "\w+"\): input 1 \("W"\) must be known before the run/),
   ...failing(['test_batchnorm_epsilon', 'test_batchnorm_epsilon_training_mode', 'test_batchnorm_example', 'test_batchnorm_example_training_mode'],
     /^BatchNormalization \(node "\w+"\): input 1 \("s"\) must be known before the run/),
-  ...failing(['test_clip', 'test_clip_default_max', 'test_clip_default_min', 'test_clip_example', 'test_clip_inbounds', 'test_clip_outbounds', 'test_clip_splitbounds'],
-    /^Clip \(node "\w+"\): min and max must be constants$/),
   // Empty tensors (a 0 dim), as a graph input or an output: WebGPU has no zero-size bindings and the engine refuses 0 dims.
   ...failing(['test_reshape_allowzero_reordered'], /^Input "data": shape \[0,3,4\] has a dim that is not a positive integer$/),
   ...failing(['test_split_zero_size_splits'], /^Input "input": shape \[0\] has a dim that is not a positive integer$/),

@@ -15,8 +15,6 @@ const failing = (names: readonly string[], reason: RegExp): [string, RegExp][] =
 /** Each known failure with the FAIL reason `onnx test` prints for it, grouped by the design limit behind it. */
 const KNOWN_FAILURES = new Map<string, RegExp>([
   // Operands must be known before the run: a graph input feeding a weight, BN parameter or Clip bound is refused.
-  ...failing(['test_basic_conv_with_padding', 'test_basic_conv_without_padding', 'test_conv_with_autopad_same', 'test_conv_with_strides_and_asymmetric_padding', 'test_conv_with_strides_no_padding', 'test_conv_with_strides_padding'],
-    /^Conv \(node "\w+"\): input 1 \("W"\) must be known before the run/),
   // Empty tensors (a 0 dim), as a graph input or an output: WebGPU has no zero-size bindings and the engine refuses 0 dims.
   ...failing(['test_reshape_allowzero_reordered'], /^Input "data": shape \[0,3,4\] has a dim that is not a positive integer$/),
   ...failing(['test_split_zero_size_splits'], /^Input "input": shape \[0\] has a dim that is not a positive integer$/),

@@ -18,9 +18,6 @@ const KNOWN_FAILURES = new Map<string, RegExp>([
   ...failing(['test_reshape_allowzero_reordered'], /^Input "data": shape \[0,3,4\] has a dim that is not a positive integer$/),
   ...failing(['test_split_zero_size_splits'], /^Input "input": shape \[0\] has a dim that is not a positive integer$/),
   ...failing(['test_slice_start_out_of_bounds'], /^Slice \(node "\w+"\) would produce shape \[20,0,5\]$/),
-  // Only 2-D (NCHW) windows.
-  ...failing(['test_averagepool_1d_default', 'test_maxpool_1d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 3; only 2-D pooling \(NCHW\) is supported$/),
-  ...failing(['test_averagepool_3d_default', 'test_maxpool_3d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 5; only 2-D pooling \(NCHW\) is supported$/),
 ]);
 
 describe('ONNX backend node tests of the registry ops', () => {

@@ -14,22 +14,10 @@ const failing = (names: readonly string[], reason: RegExp): [string, RegExp][] =
 
 /** Each known failure with the FAIL reason `onnx test` prints for it, grouped by the design limit behind it. */
 const KNOWN_FAILURES = new Map<string, RegExp>([
-  // Operands must be known before the run: a graph input feeding a weight, BN parameter or Clip bound is refused.
-  ...failing(['test_basic_conv_with_padding', 'test_basic_conv_without_padding', 'test_conv_with_autopad_same', 'test_conv_with_strides_and_asymmetric_padding', 'test_conv_with_strides_no_padding', 'test_conv_with_strides_padding'],
-    /^Conv \(node "\w+"\): input 1 \("W"\) must be known before the run/),
-  ...failing(['test_batchnorm_epsilon', 'test_batchnorm_epsilon_training_mode', 'test_batchnorm_example', 'test_batchnorm_example_training_mode'],
-    /^BatchNormalization \(node "\w+"\): input 1 \("s"\) must be known before the run/),
-  ...failing(['test_clip', 'test_clip_default_max', 'test_clip_default_min', 'test_clip_example', 'test_clip_inbounds', 'test_clip_outbounds', 'test_clip_splitbounds'],
-    /^Clip \(node "\w+"\): min and max must be constants$/),
   // Empty tensors (a 0 dim), as a graph input or an output: WebGPU has no zero-size bindings and the engine refuses 0 dims.
   ...failing(['test_reshape_allowzero_reordered'], /^Input "data": shape \[0,3,4\] has a dim that is not a positive integer$/),
   ...failing(['test_split_zero_size_splits'], /^Input "input": shape \[0\] has a dim that is not a positive integer$/),
   ...failing(['test_slice_start_out_of_bounds'], /^Slice \(node "\w+"\) would produce shape \[20,0,5\]$/),
-  // Pad's constant value fed as a float graph input: read on the GPU at run time, which Pad does not do yet.
-  ...failing(['test_constant_pad'], /^Pad \(node "\w+"\): input 2 \("value"\) must be known before the run/),
-  // Only 2-D (NCHW) windows.
-  ...failing(['test_averagepool_1d_default', 'test_maxpool_1d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 3; only 2-D pooling \(NCHW\) is supported$/),
-  ...failing(['test_averagepool_3d_default', 'test_maxpool_3d_default'], /^(Average|Max)Pool \(node "\w+"\): input rank 5; only 2-D pooling \(NCHW\) is supported$/),
 ]);
 
 describe('ONNX backend node tests of the registry ops', () => {

@@ -81,6 +81,12 @@ export type BindingSource =
   | { derived: string; from: readonly number[]; compute: () => Float32Array | Uint32Array }
   /** Small read-only data owned by the plan (uploaded once per plan). */
   | { data: Float32Array | Uint32Array }
+  /**
+   * A read_write buffer of `bytes` owned by the plan and shared by the dispatches of one node that name the same
+   * `scratch`: what one dispatch computes at run time for the next (weights re-laid out from a run-time W, a
+   * batch's statistics). Never shared between nodes, so no other value can be overwritten through it.
+   */
+  | { scratch: string; bytes: number }
   /** The uniform block, made by `ParamBlock.pack` (engine/wgsl/params.ts); declared `var<uniform> params: Params`. */
   | { uniform: PackedParams };
 

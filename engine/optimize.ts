@@ -92,7 +92,7 @@ function foldBatchNorm(g: OptimizedGraph): void {
   const counts = consumerCounts(g.nodes, g.outputValues.values());
   const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
   g.nodes = g.nodes.filter((bn) => {
-    if (bn.opType !== 'BatchNormalization' || bn.outputs.length > 1 && bn.outputs.slice(1).some(Boolean)) return true;
+    if (bn.opType !== 'BatchNormalization' || bn.outputs.slice(1).some(Boolean) || attr(bn, 'training_mode', 0) !== 0) return true;
     const conv = producer.get(bn.inputs[0]);
     if (!conv || conv.opType !== 'Conv' || conv.activation || counts.get(bn.inputs[0]) !== 1) return true;
     const [scale, beta, mean, variance] = bn.inputs.slice(1).map((i) => g.constants.get(i)?.floats);

@@ -288,8 +288,9 @@ export class InferenceSession {
 
       const pending: Promise<{ d: Dispatch; entries: GPUBindGroupEntry[]; pipeline: GPUComputePipeline }>[] = [];
       plan.steps.forEach((step, k) => {
+        const scratch = new Map<string, GPUBuffer>();
         for (const d of dispatchesPerStep[k]) {
-          const entries = d.bindings.map((b, binding): GPUBindGroupEntry => ({ binding, resource: this.#resolveBinding(b, step.node.inputs, step.node.outputs, d.label) }));
+          const entries = d.bindings.map((b, binding): GPUBindGroupEntry => ({ binding, resource: this.#resolveBinding(b, step.node.inputs, step.node.outputs, d.label, scratch) }));
           const kernel = d.label.split(':')[0];
           this.#stats.kernels[kernel] = (this.#stats.kernels[kernel] ?? 0) + 1;
           pending.push(getPipeline(device, d).then((pipeline) => ({ d, entries, pipeline })));
@@ -317,9 +318,17 @@ export class InferenceSession {
     return this.#own(uploadBuffer(this.device, data, usage, label));
   }
 
-  #resolveBinding(b: DispatchBinding, inputs: string[], outputs: string[], label: string): GPUBufferBinding {
+  /** `scratch`: the step's scratch buffers by name, made on first use. */
+  #resolveBinding(b: DispatchBinding, inputs: string[], outputs: string[], label: string, scratch: Map<string, GPUBuffer>): GPUBufferBinding {
     const prepared = this.deviceModel.prepared;
     if ('data' in b) return { buffer: this.#upload(b.data, GPUBufferUsage.STORAGE, `${label}:${b.name}`) };
+    if ('scratch' in b) {
+      if (!scratch.has(b.scratch)) {
+        checkBindingSize(`${label}:${b.scratch}`, b.bytes, this.device.limits);
+        scratch.set(b.scratch, this.#own(createBuffer(this.device, b.bytes, GPUBufferUsage.STORAGE, `${label}:${b.scratch}`)));
+      }
+      return { buffer: scratch.get(b.scratch)! };
+    }
     if ('uniform' in b) return { buffer: this.#upload(b.uniform.data, GPUBufferUsage.UNIFORM, `${label}:${b.name}`) };
     if ('derived' in b) {
       const from = b.from.map((i) => inputs[i] ?? '');

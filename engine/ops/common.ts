@@ -57,17 +57,29 @@ export interface NodeWindow extends WindowGeometry {
   dilations: number[];
 }
 
-/** Sliding-window geometry (Conv, pools) from a node's strides, dilations, pads, auto_pad and ceil_mode. */
+/** Sliding-window geometry (Conv, pools) of any spatial rank from a node's strides, dilations, pads, auto_pad and ceil_mode. */
 export function nodeWindow(node: PlannedNode, spatial: readonly number[], kernel: number[], ceilMode: boolean): NodeWindow {
-  const strides = attr(node, 'strides', [1, 1]);
-  const dilations = attr(node, 'dilations', [1, 1]);
+  const ones = spatial.map(() => 1);
+  const strides = attr(node, 'strides', ones);
+  const dilations = attr(node, 'dilations', ones);
   const geometry = windowGeometry(spatial, {
     kernel,
     strides,
     dilations,
-    pads: attr(node, 'pads', [0, 0, 0, 0]),
+    pads: attr(node, 'pads', [...spatial, ...spatial].map(() => 0)),
     autoPad: attr(node, 'auto_pad', 'NOTSET') as AutoPad,
     ceilMode,
   });
   return { ...geometry, kernel, strides, dilations };
+}
+
+/** A 1-D window as a 2-D one of height 1, for the 2-D kernels: one walk serves both. */
+export function liftTo2d(w: NodeWindow): NodeWindow {
+  return {
+    kernel: [1, w.kernel[0]],
+    strides: [1, w.strides[0]],
+    dilations: [1, w.dilations[0]],
+    pads: [0, w.pads[0], 0, w.pads[1]],
+    output: [1, w.output[0]],
+  };
 }

@@ -17,7 +17,7 @@ const PAD = defineKernel({
   family: 'movement',
   workgroupSize: WORKGROUP_SIZE,
   params: defineParams({ size: 'u32', rank: 'u32', mode: 'u32', value: 'f32', out_dims: 'dims', in_dims: 'dims', begin: 'dims' }),
-  bindings: { x: 'f32', y: 'f32' },
+  bindings: { x: 'f32', value: 'f32', y: 'f32' },
 });
 
 const MODES = ['constant', 'edge', 'reflect', 'wrap'] as const;
@@ -25,6 +25,8 @@ const MODES = ['constant', 'edge', 'reflect', 'wrap'] as const;
 interface PadSpec {
   mode: number;
   value: number;
+  /** Pad's constant value is computed at run time (opset 11+ input 2): the kernel reads it from its binding. */
+  valueAtRunTime?: boolean;
   /** Elements added before each dim (negative: removed). */
   begin: number[];
   outDims: number[];
@@ -44,14 +46,16 @@ function padSpec(ctx: OpContext): PadSpec {
   const mode = MODES.indexOf(modeName as (typeof MODES)[number]);
   if (mode < 0 || (mode === 3 && ctx.opset < 19)) throw new UnsupportedVariantError('Pad', node.name, `mode "${modeName}"; constant, edge, reflect (and wrap from opset 19) are supported`);
   let pads: number[];
-  let value: number;
+  let value = 0;
+  let valueAtRunTime = false;
   let axes = Array.from({ length: rank }, (_, i) => i);
   if (ctx.opset < 11) {
     pads = attr(node, ctx.opset < 2 ? 'paddings' : 'pads', [] as number[]);
     value = attr(node, 'value', 0);
   } else {
     pads = Array.from(knownValues(ctx, 1) ?? []);
-    value = knownValues(ctx, 2)?.[0] ?? 0;
+    if (node.inputs[2] && !ctx.constants[2]) valueAtRunTime = true;
+    else value = knownValues(ctx, 2)?.[0] ?? 0;
     const given = ctx.opset >= 18 ? knownValues(ctx, 3) : undefined;
     if (given) axes = Array.from(given, (a) => (a < 0 ? a + rank : a));
   }
@@ -64,7 +68,7 @@ function padSpec(ctx: OpContext): PadSpec {
     outDims[a] = x[a] + pads[k] + pads[k + axes.length];
     if (mode !== 0 && x[a] === 0 && outDims[a] > 0) throw new InvalidShapeError(`Pad (node "${node.name}"): ${modeName} padding of an empty dim`);
   });
-  return { mode, value, begin, outDims };
+  return { mode, value, valueAtRunTime, begin, outDims };
 }
 
 function tileSpec(ctx: OpContext): PadSpec {
@@ -120,13 +124,15 @@ function padLike(kernel: string, specOf: (ctx: OpContext) => PadSpec, constantIn
       const size = sizeOf(spec.outDims);
       return [PAD.dispatch({
         label: labelFor(kernel, ctx.node),
-        bindings: { x: { input: 0 }, y: { output: 0 } },
+        // Without a run-time value the binding is x again, unread.
+        bindings: { x: { input: 0 }, value: { input: spec.valueAtRunTime ? 2 : 0 }, y: { output: 0 } },
         params: { size, rank, mode: spec.mode, value: spec.value, out_dims: spec.outDims, in_dims: ctx.inputShapes[0]!, begin: spec.begin },
+        constants: { VALUE_AT_RUN_TIME: spec.valueAtRunTime ? 1 : 0 },
         invocations: size,
       })];
     },
   };
 }
 
-export const pad = padLike('pad', padSpec, [1, 2, 3]);
+export const pad = padLike('pad', padSpec, [1, 3]);
 export const tile = padLike('tile', tileSpec, [1]);

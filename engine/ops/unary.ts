@@ -4,15 +4,17 @@
  * opset from 1 has the same meaning for these; opsets 1-5's `consumed_inputs` attribute is a memory hint, ignored.
  */
 import unaryWgsl from '../../shaders/elementwise/unary.wgsl';
+import clipWgsl from '../../shaders/elementwise/clip.wgsl';
 import { defineKernel } from '../wgsl/kernel.ts';
-import { activationOf } from '../activation.ts';
+import { activationOf, FLOAT_MAX } from '../activation.ts';
 import { UnsupportedVariantError } from '../errors.ts';
 import { attr, constTensor, valuesOf, type GraphNode } from '../graph.ts';
-import type { Activation, EvaluateContext, KernelContext, OpDefinition } from '../kernel.ts';
+import type { Activation, EvaluateContext, KernelContext, OpDefinition, StorageSource } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
 import { activationConstants, ELEMENTWISE, labelFor } from './common.ts';
 
 const UNARY = defineKernel({ ...ELEMENTWISE, wgsl: unaryWgsl });
+const CLIP = defineKernel({ ...ELEMENTWISE, wgsl: clipWgsl, bindings: { x: 'f32', lo: 'f32', hi: 'f32', y: 'f32' } });
 
 /** Selu's defaults, as ONNX writes them (float32 values). */
 const SELU_ALPHA = 1.67326319217681884765625;
@@ -86,6 +88,16 @@ export const unary: OpDefinition = {
   createDispatches(ctx: KernelContext) {
     const { node } = ctx;
     const size = sizeOf(ctx.inputShapes[0]!);
+    if (node.opType === 'Clip' && !activationOf(node, ctx.opset, (i) => ctx.constants[i])) {
+      // A bound computed at run time is data: read from its buffer; an omitted one is the float32 extreme.
+      const bound = (i: number, fallback: number): StorageSource => (node.inputs[i] ? { input: i } : { data: Float32Array.of(fallback) });
+      return [CLIP.dispatch({
+        label: labelFor('clip', node),
+        bindings: { x: { input: 0 }, lo: bound(1, -FLOAT_MAX), hi: bound(2, FLOAT_MAX), y: { output: 0 } },
+        params: { size },
+        invocations: size,
+      })];
+    }
     const math = MATH[node.opType];
     const [alpha, beta] = math?.params?.(node) ?? [0, 0];
     return [UNARY.dispatch({

@@ -1,7 +1,11 @@
 // shaders/movement/pad.wgsl: Pad (modes constant, edge, reflect, wrap) and Tile (wrap with nothing before).
 // Output coordinate c reads input coordinate c - begin along each dim; one that falls outside [0, n) is the
 // constant, or mapped back inside by the mode. `begin` arrives as u32 two's complement: a negative pad crops.
-// engine/ops/pad.ts declares the bindings and Params, and holds the same mapping for constant folding.
+// Pad's constant is params.value, or with VALUE_AT_RUN_TIME the one element of the `value` binding (a value
+// computed at run time). engine/ops/pad.ts declares the bindings x, value, y and Params, and holds the same
+// mapping for constant folding.
+
+override VALUE_AT_RUN_TIME: bool;
 
 const MODE_CONSTANT: u32 = 0u;
 const MODE_EDGE: u32 = 1u;
@@ -30,7 +34,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var j = i32(c[d]) - bitcast<i32>(dim_at(params.begin, d));
     if (j < 0 || j >= n) {
       if (params.mode == MODE_CONSTANT) {
-        y[i] = params.value;
+        y[i] = select(params.value, value[0], VALUE_AT_RUN_TIME);
         return;
       }
       j = inside(j, n);

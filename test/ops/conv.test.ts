@@ -191,7 +191,66 @@ describe('Conv with an output over the binding limit', () => {
 });
 
 describe('Conv variants we refuse', () => {
-  it('1-D convolution', () => expectUnsupported(singleOp({
-    op: 'Conv', operands: [{ name: 'x', dims: [1, 2, 8] }, { name: 'w', dims: [3, 2, 3], constant: true }], outputs: [symbolic(3)],
+  it('3-D convolution', () => expectUnsupported(singleOp({
+    op: 'Conv', operands: [{ name: 'x', dims: [1, 2, 4, 4, 4] }, { name: 'w', dims: [3, 2, 2, 2, 2], constant: true }], outputs: [symbolic(5)],
   }).model));
+});
+
+/** A Conv whose W (and B) are graph inputs: re-laid out on the GPU before the conv, every run. */
+function convAtRunTime(x: number[], w: number[], attributes: Attrs = {}, bias: 'input' | 'constant' | 'none' = 'input', options: SessionOptions = {}) {
+  return checkSingleOp(
+    {
+      op: 'Conv',
+      operands: [{ name: 'x', dims: x }, { name: 'w', dims: w }, bias === 'none' ? null : { name: 'b', dims: [w[0]], constant: bias === 'constant' }],
+      attributes,
+      outputs: [symbolic(x.length)],
+    },
+    options,
+  );
+}
+
+describe('Conv with weights computed at run time', () => {
+  it('tiled 3x3, W and B graph inputs', async () => {
+    const stats = await convAtRunTime([1, 5, 9, 11], [7, 5, 3, 3], { pads: attr.ints([1, 1, 1, 1]) });
+    expect(stats.kernels).toEqual({ conv_weights_layout: 1, conv2d_tiled: 1 });
+  });
+  it('tiled, W a graph input, no bias, stride 2', () => convAtRunTime([2, 3, 12, 10], [9, 3, 3, 2], { strides: attr.ints([2, 2]) }, 'none'));
+  it('constant W with a run-time B', () => checkSingleOp({
+    op: 'Conv',
+    operands: [{ name: 'x', dims: [1, 4, 6, 6] }, { name: 'w', dims: [6, 4, 3, 3], constant: true }, { name: 'b', dims: [6] }],
+    outputs: [symbolic(4)],
+  }));
+  it('pointwise on the workgroup-memory variant (real GPUs)', async () => {
+    const stats = await convAtRunTime([1, 16, 7, 9], [40, 16, 1, 1], {}, 'constant', { software: false });
+    expect(stats.kernels).toEqual({ conv_weights_layout: 1, conv2d_1x1_shared: 1 });
+  });
+  it('grouped and depthwise (ONNX layout)', async () => {
+    expect((await convAtRunTime([1, 8, 7, 7], [12, 4, 3, 3], { group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) })).kernels).toEqual({ conv_weights_layout: 1, conv2d: 1 });
+    await convAtRunTime([2, 6, 9, 8], [6, 1, 3, 3], { group: attr.int(6) }, 'none');
+  });
+  it('W computed by another node (W * 2), then Relu and a residual Add fused into the conv', () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [1, 6, 8, 8]);
+    b.input('w', [6, 6, 3, 3]);
+    b.initializer('two', [], Float32Array.of(2));
+    b.node('Mul', ['w', 'two'], ['w2']);
+    b.node('Conv', ['x', 'w2'], ['c'], { pads: attr.ints([1, 1, 1, 1]) });
+    b.node('Add', ['c', 'x'], ['s']);
+    b.node('Relu', ['s'], ['y']);
+    b.output('y', [1, 6, 8, 8]);
+    return expectMatchesOrt(b.toBytes(), { x: { data: randomFloat32(384, 31), dims: [1, 6, 8, 8] }, w: { data: randomFloat32(324, 32, 0.3), dims: [6, 6, 3, 3] } });
+  });
+});
+
+describe('Conv 1-D (NCW, as 2-D with height 1)', () => {
+  const conv1d = (x: number[], w: number[], attributes: Attrs = {}, constant = true) => checkSingleOp({
+    op: 'Conv',
+    operands: [{ name: 'x', dims: x }, { name: 'w', dims: w, constant }, { name: 'b', dims: [w[0]], constant }],
+    attributes,
+    outputs: [symbolic(3)],
+  });
+  it('kernel 3, pads 1', () => conv1d([2, 4, 17], [6, 4, 3], { pads: attr.ints([1, 1]) }));
+  it('stride 2, dilation 2, asymmetric pads', () => conv1d([1, 3, 20], [5, 3, 4], { strides: attr.ints([2]), dilations: attr.ints([2]), pads: attr.ints([2, 0]) }));
+  it('auto_pad SAME_UPPER, grouped', () => conv1d([1, 6, 11], [9, 2, 4], { auto_pad: attr.string('SAME_UPPER'), group: attr.int(3) }));
+  it('weights as graph inputs', () => conv1d([1, 5, 13], [7, 5, 5], {}, false));
 });

@@ -77,6 +77,13 @@ describe('Pad', () => {
   it('axes input (negative), opset 18', () => check({ op: 'Pad', opset: 18, dims: [2, 3, 4], ints: [[1, 2, 3, 1], null, [-1, 0]] }));
   it('wrap, opset 19, rank 6', () => check({ op: 'Pad', opset: 19, dims: [1, 2, 1, 3, 2, 2], ints: [[0, 1, 0, 2, 1, 0, 0, 1, 0, 3, 0, 1]], attributes: { mode: attr.string('wrap') } }));
   it('rank 1', () => check({ op: 'Pad', opset: 13, dims: [5], ints: [[3, 2]], attributes: { mode: attr.string('reflect') } }));
+  it('constant_value computed at run time (a graph input, then negated), read by the kernel', () => {
+    const b = new ModelBuilder({ opset: 13 }).input('x', [3, 4, 5]).input('v', []);
+    b.initializerInt64('pads', [6], [1, 0, 2, 0, 3, -1]);
+    b.node('Neg', ['v'], ['nv']).node('Pad', ['x', 'pads', 'v'], ['p1']).node('Pad', ['x', 'pads', 'nv'], ['p2']);
+    b.output('p1', symbolic(3)).output('p2', symbolic(3));
+    return expectMatchesOrt(b.toBytes(), { ...randomFeeds({ x: [3, 4, 5] }), v: { data: Float32Array.of(2.5), dims: [] } });
+  });
 });
 
 describe('Tile, Expand, Gather', () => {

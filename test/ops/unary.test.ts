@@ -45,3 +45,28 @@ describe('attributes and opsets', () => {
     await expectMatchesOrt(model, randomFeeds({ x: [2, 3] }));
   });
 });
+
+describe('Clip with bounds computed at run time (read from their buffers)', () => {
+  const clip = (bounds: ({ dims: number[]; data: Float32Array; constant?: boolean } | null)[], dims = [2, 3, 17]) =>
+    checkSingleOp({
+      op: 'Clip',
+      opset: 13,
+      operands: [{ name: 'x', dims, data: spread(dims, 4) }, ...bounds.map((b, k) => b && { name: k ? 'hi' : 'lo', ...b })],
+      outputs: [symbolic(dims.length)],
+    });
+  const one = (v: number, constant?: boolean) => ({ dims: [], data: Float32Array.of(v), constant });
+  it('min and max both graph inputs', () => clip([one(-1.5), one(2.25)]));
+  it('min only (max omitted)', () => clip([one(0.5)]));
+  it('max only (min omitted)', () => clip([null, one(-0.75)]));
+  it('a run-time min with a constant max', () => clip([one(-3), one(1, true)]));
+  it('min above max: every element becomes max', () => clip([one(1), one(-1)], [130]));
+  it('a min computed by another node (Neg of a graph input)', () => {
+    const b = new ModelBuilder({ opset: 13 });
+    b.input('x', [4, 33]);
+    b.input('m', []);
+    b.node('Neg', ['m'], ['lo']);
+    b.node('Clip', ['x', 'lo', 'm'], ['y']);
+    b.output('y', [4, 33]);
+    return expectMatchesOrt(b.toBytes(), { x: { data: spread([4, 33], 3), dims: [4, 33] }, m: { data: Float32Array.of(1.25), dims: [] } });
+  });
+});

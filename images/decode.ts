@@ -147,29 +147,25 @@ async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
  */
 export async function withDecodedImage<R>(bytes: Uint8Array, format: ImageFormat, spec: CropSpec, use: (image: DecodedImage) => R): Promise<R> {
   if (!isComplete(bytes, format)) throw truncated(format);
+  // What `use` throws is not the file's fault: it must not become a 400 below.
   let fromUse: { error: unknown } | undefined;
-  const useRgba = (image: RgbaImage): R => {
-    if (image.data.length !== image.width * image.height * 4 || image.width === 0 || image.height === 0) {
-      throw new Error(`the decoder returned ${image.width}x${image.height} with ${image.data.length} bytes`);
-    }
+  const guarded = (image: DecodedImage): R => {
     try {
-      return use({ width: image.width, height: image.height, source: { width: image.width, height: image.height, channels: 4, data: image.data }, warnings: [] });
+      return use(image);
     } catch (e) {
       fromUse = { error: e };
       throw e;
     }
   };
+  const useRgba = (image: RgbaImage): R => {
+    if (image.data.length !== image.width * image.height * 4 || image.width === 0 || image.height === 0) {
+      throw new Error(`the decoder returned ${image.width}x${image.height} with ${image.data.length} bytes`);
+    }
+    return guarded({ width: image.width, height: image.height, source: { width: image.width, height: image.height, channels: 4, data: image.data }, warnings: [] });
+  };
   try {
     switch (format) {
-      case 'jpeg': {
-        const image = decodeJpeg(bytes, spec);
-        try {
-          return use(image);
-        } catch (e) {
-          fromUse = { error: e };
-          throw e;
-        }
-      }
+      case 'jpeg': return guarded(decodeJpeg(bytes, spec));
       case 'png': return await decodePng(bytes, useRgba);
       case 'webp': return useRgba(await decodeWebp(bytes));
       case 'avif': return useRgba(await decodeAvifRgba(bytes));

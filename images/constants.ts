@@ -33,7 +33,8 @@ export const MAX_PIXELS = 50_000_000;
 /**
  * Formats whose codecs hand back the whole image as RGBA (WebP, AVIF, GIF) hold it about twice (in the codec's
  * wasm memory and as the JS copy), 8 bytes a pixel: this cap keeps that near 64 MB (413 above it, from the
- * header). Not yet measured against WORKER_IMAGE_BUDGET_BYTES as PNG's caps are.
+ * header). Not yet set from a measurement as PNG's caps are; probes (docs/deploy.md, "Memory") show an 8 MP
+ * WebP near the budget and AVIF's decoder growing with the file (about 85 bytes of wasm per byte of file).
  */
 export const MAX_RGBA_PIXELS = 8_000_000;
 

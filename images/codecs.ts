@@ -12,12 +12,11 @@ import { initEmscriptenModule as initWebp } from '@jsquash/webp/utils.js';
 import { initEmscriptenModule as initAvif } from '@jsquash/avif/utils.js';
 import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import avifWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
-import { PngCodec, type PngRgba, type PngRgba16 } from './png-codec.ts';
+import { PngCodec, type PngRgba } from './png-codec.ts';
 import { wasmInstance } from './wasm-instance.ts';
 
 /** What every codec returns: 8-bit RGBA. */
 export type CodecImage = PngRgba;
-export type CodecImage16 = PngRgba16;
 
 // A failed decode drops the instance: an aborted emscripten module stays aborted, and a Rust panic leaves the
 // PNG instance's allocator in an unknown state.
@@ -25,12 +24,14 @@ const png = wasmInstance(async () => new PngCodec(), (codec) => codec.memoryByte
 const webp = wasmInstance(() => initWebp(webpFactory, webpWasm), (module) => module.HEAP8.byteLength);
 const avif = wasmInstance(() => initAvif(avifFactory, avifWasm), (module) => module.HEAP8.byteLength);
 
-export function decodePngRgba(bytes: Uint8Array): Promise<CodecImage> {
-  return png.use((codec) => codec.decode(bytes));
+/** The RGBA is lent to `use` inside wasm memory (not copied to JS) and freed when `use` returns. */
+export function withPngRgba<R>(bytes: Uint8Array, use: (image: CodecImage) => R): Promise<R> {
+  return png.use((codec) => codec.decode(bytes, use));
 }
 
-export function decodePngRgba16(bytes: Uint8Array): Promise<CodecImage16> {
-  return png.use((codec) => codec.decode16(bytes));
+/** A 16-bit PNG rounded to 8 bits into a JS array. */
+export function decodePng16To8(bytes: Uint8Array): Promise<CodecImage> {
+  return png.use((codec) => codec.decode16To8(bytes));
 }
 
 export function decodeWebpRgba(bytes: Uint8Array): Promise<CodecImage> {
@@ -39,6 +40,14 @@ export function decodeWebpRgba(bytes: Uint8Array): Promise<CodecImage> {
 
 export function decodeAvifRgba(bytes: Uint8Array): Promise<CodecImage> {
   return avif.use((module) => orFail(module.decode(bytes, 8), 'AVIF'));
+}
+
+/**
+ * Wasm memory each codec's instance had at the end of its last call: its high-water mark during that call, since
+ * wasm memory never shrinks (what the memory-budget test reads).
+ */
+export function lastCodecMemoryBytes(): { png: number; webp: number; avif: number } {
+  return { png: png.lastMemoryBytes(), webp: webp.lastMemoryBytes(), avif: avif.lastMemoryBytes() };
 }
 
 /** Wasm memory each codec keeps between requests: what the isolate holds after the last decode. */

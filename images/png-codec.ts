@@ -17,10 +17,9 @@ export interface PngRgba {
   data: Uint8ClampedArray;
 }
 
-export interface PngRgba16 {
-  width: number;
-  height: number;
-  data: Uint16Array;
+/** The RGBA Vec Rust handed over, still in wasm memory: `data` views it until it is freed. */
+interface OwnedRgba extends PngRgba {
+  pointer: number;
 }
 
 interface PngExports {
@@ -63,11 +62,11 @@ export class PngCodec {
         __wbindgen_object_drop_ref: (index: number) => {
           this.#objects.delete(index);
         },
-        // Rust hands over an RGBA Vec it allocated: copy it out and free it, as the glue does.
+        // Rust hands over an RGBA Vec it allocated. The glue copies it out and frees it; decode() lends the view
+        // instead and frees it afterwards, so the image is never held twice (wasm + JS).
         __wbg_newwithownedu8clampedarrayandsh_91db5987993a08fb: (pointer: number, length: number, width: number, height: number) => {
-          const data = new Uint8ClampedArray(this.#bytes(pointer, length));
-          this.#exports.__wbindgen_free(pointer, length, 1);
-          return hold({ width: width >>> 0, height: height >>> 0, data } satisfies PngRgba);
+          const data = new Uint8ClampedArray(this.#exports.memory.buffer, pointer >>> 0, length >>> 0);
+          return hold({ width: width >>> 0, height: height >>> 0, data, pointer: pointer >>> 0 } satisfies OwnedRgba);
         },
         __wbindgen_throw: (pointer: number, length: number) => {
           throw new Error(text(pointer, length));
@@ -82,16 +81,30 @@ export class PngCodec {
     return this.#exports.memory.buffer.byteLength;
   }
 
-  decode(png: Uint8Array): PngRgba {
-    return this.#take(this.#exports.decode(...this.#pass(png))) as PngRgba;
+  /**
+   * 8-bit RGBA, lent to `use` as a view of wasm memory and freed when it returns: `use` must not keep it (nor
+   * call into this instance, which could grow the memory and detach the view).
+   */
+  decode<R>(png: Uint8Array, use: (image: PngRgba) => R): R {
+    const image = this.#take(this.#exports.decode(...this.#pass(png))) as OwnedRgba;
+    try {
+      return use({ width: image.width, height: image.height, data: image.data });
+    } finally {
+      this.#exports.__wbindgen_free(image.pointer, image.data.length, 1);
+    }
   }
 
-  /** 16 bits a channel; the samples are copied out of wasm memory, so they outlive the instance. */
-  decode16(png: Uint8Array): PngRgba16 {
+  /**
+   * A 16-bit PNG decoded at 16 bits and rounded to 8 (v / 257, as PIL converts; the codec's own 8-bit path would
+   * truncate), read straight from wasm memory into the JS result: no 16-bit copy in JS.
+   */
+  decode16To8(png: Uint8Array): PngRgba {
     const e = this.#exports;
     const image = e.decode_rgba16(...this.#pass(png));
     try {
-      const data = (this.#take(e.imagedatargba16_data(image)) as Uint16Array).slice();
+      const wide = this.#take(e.imagedatargba16_data(image)) as Uint16Array;
+      const data = new Uint8ClampedArray(wide.length);
+      for (let i = 0; i < data.length; i++) data[i] = Math.round(wide[i] / 257);
       return { width: e.imagedatargba16_width(image) >>> 0, height: e.imagedatargba16_height(image) >>> 0, data };
     } finally {
       e.__wbg_imagedatargba16_free(image);

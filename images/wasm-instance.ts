@@ -14,11 +14,14 @@ export interface WasmInstance<T> {
   use<R>(fn: (instance: T) => R | Promise<R>): Promise<R>;
   /** Wasm memory of the instance kept for the next call (0 when none is kept). */
   keptMemoryBytes(): Promise<number>;
+  /** Wasm memory of the instance the last finished call ran on, read as that call ended (its high-water mark). */
+  lastMemoryBytes(): number;
 }
 
 /** `memoryBytes` reads an instance's wasm memory size; instances over KEEP_MEMORY_BYTES after a call are dropped. */
 export function wasmInstance<T>(create: () => Promise<T>, memoryBytes: (instance: T) => number): WasmInstance<T> {
   let current: Promise<T> | undefined;
+  let last = 0;
   // Only the promise a call used is dropped: one created since (after another failure) stays.
   const drop = (p: Promise<T>): void => {
     if (current === p) current = undefined;
@@ -43,13 +46,15 @@ export function wasmInstance<T>(create: () => Promise<T>, memoryBytes: (instance
         drop(p);
         throw e;
       } finally {
+        last = memoryBytes(instance);
         // A call still running on it keeps its own reference; the next one starts a fresh instance.
-        if (memoryBytes(instance) > KEEP_MEMORY_BYTES) drop(p);
+        if (last > KEEP_MEMORY_BYTES) drop(p);
       }
     },
     async keptMemoryBytes() {
       const p = current;
       return p ? memoryBytes(await p) : 0;
     },
+    lastMemoryBytes: () => last,
   };
 }

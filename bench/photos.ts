@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { IMAGENET_SYNSETS_PATH, SQUEEZENET11_PATH } from '../models/paths.ts';
-import { startService } from '../test/service/harness.ts';
+import { startService, waitForBatching } from '../test/service/harness.ts';
 import { median } from './stats.ts';
 import { renderTable } from './table.ts';
 
@@ -48,6 +48,9 @@ export async function benchPhotos(runs: number): Promise<void> {
     const pids = service.workerdPids();
     // First request loads the model and compiles kernels: not part of any photo's figure.
     await curlClassify(service.url, path.join(dir, SMALL));
+    // The Durable Object then builds its batch plans (2, 4, 8) in the background, warm-up runs included: seconds
+    // of llvmpipe time that would land in the first photo's inference figure.
+    await waitForBatching(service);
     const rssBefore = workerdRss(pids, 'VmRSS');
     const ours = new Map<string, Sample[]>();
     for (const file of files) {

@@ -1,7 +1,8 @@
 /**
  * @module Runs a batch of crops through a plan made for that batch size. Every plan is an InferenceSession of
  * the same DeviceModel, so the weights are on the GPU once whatever the number of sizes, and each plan costs
- * its activations, bind groups and one warm-up run (pipelines come from the device's cache). `prepare()` builds
+ * its activations and bind groups. No warm-up run: the batch-1 plan's warm-up already compiled the pipelines they
+ * share (the device's cache), and a batch-8 warm-up is eight inferences of GPU time taken from the first requests. `prepare()` builds
  * them all right after the model loads, in the background: GPU memory is then fixed once the service is warm,
  * and the first burst of traffic does not stall behind a build. A size asked for before it is ready waits for
  * that same build. A model that cannot take a batch dimension (e.g. a Reshape to a fixed [1, 1000]) falls back
@@ -57,7 +58,7 @@ export class BatchedSessions implements BatchRunner<Uint8Array, Float32Array> {
     let s = this.#sessions.get(n);
     if (!s) {
       const shape = [n, ...this.single.inputs[0].dims.slice(1)];
-      s = InferenceSession.create(this.deviceModel, { inputShapes: { [this.#input]: shape } }).then(
+      s = InferenceSession.create(this.deviceModel, { inputShapes: { [this.#input]: shape }, warmup: false }).then(
         (session) => {
           if (session.outputs[0].dims[0] !== n) {
             session.dispose();

@@ -12,6 +12,9 @@
  * - A root is live from the first step that writes any part of it to the last step that reads any value
  *   placed in it (graph outputs: to the end of the run). Roots whose lives do not overlap share a buffer,
  *   chosen best-fit by size, so peak activation memory is far below the sum of all activations.
+ * - A value with no elements (a 0 dim: an empty graph input, a Slice or Split piece of size 0) is a constant of
+ *   the plan and has no buffer: a step whose outputs are all empty is dropped, a Concat drops its empty inputs,
+ *   and a kernel that would still bind one is refused (`withoutEmptyDispatches`).
  * Runs of one session are serialized by the session, so one set of activation buffers is enough.
  */
 import type { ConstTensor, DataType } from './graph.ts';
@@ -178,7 +181,7 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
 
 /**
  * A Concat drops its inputs with no elements: they add nothing along the axis, so the rest is the exact result
- * (and an empty value has no buffer to bind). Every other op keeps its inputs; `emptyBindingRefusal` refuses a
+ * (and an empty value has no buffer to bind). Every other op keeps its inputs; `withoutEmptyDispatches` refuses a
  * kernel that would read an empty one.
  */
 function withoutEmptyConcatInputs(step: Pick<PlanStep, 'node' | 'inputShapes' | 'constants'>, shapes: ReadonlyMap<string, number[]>): Pick<PlanStep, 'node' | 'inputShapes' | 'constants'> {
@@ -207,7 +210,7 @@ export function withoutEmptyDispatches(step: PlanStep, dispatches: Dispatch[], i
   return dispatches.filter((d) => !writesNothing(d)).map((d) => {
     const empty = d.bindings.find((b) => isEmpty(valueOf(b) ?? ''));
     if (empty) {
-      const [verb, shape] = 'input' in empty ? ['reads', step.inputShapes[empty.input]] : ['writes', step.outputShapes[(empty as { output: number }).output]];
+      const [verb, shape] = 'input' in empty ? ['reads', step.inputShapes[empty.input]] : ['writes', 'output' in empty ? step.outputShapes[empty.output] : []];
       throw new InvalidShapeError(`${node.opType} (node "${node.name}") ${verb} "${valueOf(empty)}", which has no elements (shape [${shape}]), in a kernel that produces a non-empty output; only Concat drops an empty input`);
     }
     return d;
@@ -226,7 +229,7 @@ function placeValues(
   const storages: StorageInfo[] = [];
   const placements = new Map<string, Placement>();
   for (const inp of inputs) {
-    if (isConstant(inp.name)) continue; // no elements: nothing to write or bind
+    if (sizeOf(inp.shape) === 0) continue; // no elements: nothing to write or bind
     placements.set(inp.name, { storage: storages.length, byteOffset: 0, byteSize: bytesOf(inp.name), shape: inp.shape });
     storages.push({ kind: 'input', byteSize: bytesOf(inp.name), name: inp.name });
   }

@@ -1,8 +1,8 @@
 /**
  * The ONNX backend node tests of our op registry (engine-cli/node-tests.ts, from Debian's libonnx-testdata)
- * through `npm run onnx -- test`, pinned to today's result: every case not listed in KNOWN_FAILURES passes, and
- * every listed one still fails for its stated reason. When a phase-2 change makes a listed case pass, this test
- * fails until the case leaves the list; the list is meant to shrink to empty (issue 13, item 5).
+ * through `npm run onnx -- test`: every case passes. A case that stops passing (or a new registry op whose cases
+ * do not all pass) joins KNOWN_FAILURES with the reason `onnx test` prints for it, and the README's Limits says
+ * why; the list was shrunk to empty by issue 13, item 5 (the last three were empty tensors, a 0 dim).
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -10,15 +10,8 @@ import { KERNELS } from '../engine/index.ts';
 import { ONNX_NODE_TEST_DIR, registryNodeTests } from './node-tests.ts';
 import { runCli } from './test-support.ts';
 
-const failing = (names: readonly string[], reason: RegExp): [string, RegExp][] => names.map((n) => [n, reason]);
-
-/** Each known failure with the FAIL reason `onnx test` prints for it, grouped by the design limit behind it. */
-const KNOWN_FAILURES = new Map<string, RegExp>([
-  // Empty tensors (a 0 dim), as a graph input or an output: WebGPU has no zero-size bindings and the engine refuses 0 dims.
-  ...failing(['test_reshape_allowzero_reordered'], /^Input "data": shape \[0,3,4\] has a dim that is not a positive integer$/),
-  ...failing(['test_split_zero_size_splits'], /^Input "input": shape \[0\] has a dim that is not a positive integer$/),
-  ...failing(['test_slice_start_out_of_bounds'], /^Slice \(node "\w+"\) would produce shape \[20,0,5\]$/),
-]);
+/** Each known failure with the FAIL reason `onnx test` prints for it: none today. */
+const KNOWN_FAILURES = new Map<string, RegExp>();
 
 describe('ONNX backend node tests of the registry ops', () => {
   const cases = registryNodeTests(KERNELS);

@@ -116,3 +116,22 @@ describe('plan: in-place Concat', () => {
     }
   });
 });
+
+describe('plan: empty values (a 0 dim)', () => {
+  it('places no buffer for an empty input, skips the steps that only write empty values, and keeps every shape', () => {
+    const b = new ModelBuilder({ opset: 13 }).input('x', ['n', 3]).input('z', [2, 3]);
+    b.node('Relu', ['x'], ['r'], {}, { name: 'relu_empty' });
+    b.node('Concat', ['r', 'z'], ['y'], { axis: attr.int(0) }, { name: 'concat_node' });
+    b.output('y', [2, 3]).output('r', ['n', 3]);
+    const p = buildPlan(prepareModel(b.toBytes()), { offsetAlignment: 256, inputShapes: { x: [0, 3] } });
+    expect(p.inputs.map((i) => [i.name, i.shape])).toEqual([['x', [0, 3]], ['z', [2, 3]]]);
+    expect(p.storages.filter((s) => s.kind === 'input').map((s) => s.name)).toEqual(['z']);
+    expect(p.steps.map((s) => [s.node.opType, s.node.inputs])).toEqual([['Concat', ['z']]]);
+    expect(p.outputs.map((o) => [o.name, o.shape, o.constant?.floats?.length])).toEqual([['y', [2, 3], undefined], ['r', [0, 3], 0]]);
+  });
+
+  it('still refuses a negative dim', () => {
+    const b = new ModelBuilder({ opset: 13 }).input('x', ['n', 3]).node('Relu', ['x'], ['y']).output('y', ['n', 3]);
+    expect(() => buildPlan(prepareModel(b.toBytes()), { offsetAlignment: 256, inputShapes: { x: [-1, 3] } })).toThrow(/Input "x": shape \[-1,3\] has a dim that is not a non-negative integer/);
+  });
+});

@@ -12,11 +12,14 @@
  * - A root is live from the first step that writes any part of it to the last step that reads any value
  *   placed in it (graph outputs: to the end of the run). Roots whose lives do not overlap share a buffer,
  *   chosen best-fit by size, so peak activation memory is far below the sum of all activations.
+ * - A value with no elements (a 0 dim: an empty graph input, a Slice or Split piece of size 0) is a constant of
+ *   the plan and has no buffer: a step whose outputs are all empty is dropped, a Concat drops its empty inputs,
+ *   and a kernel that would still bind one is refused (`withoutEmptyDispatches`).
  * Runs of one session are serialized by the session, so one set of activation buffers is enough.
  */
 import type { ConstTensor, DataType } from './graph.ts';
-import { attr, elementBytes } from './graph.ts';
-import { definitionFor, type OpDefinition, type PlannedNode } from './kernel.ts';
+import { attr, constTensor, elementBytes } from './graph.ts';
+import { definitionFor, type Dispatch, type DispatchBinding, type OpDefinition, type PlannedNode } from './kernel.ts';
 import { consumerCounts } from './optimize.ts';
 import type { PreparedModel } from './prepare.ts';
 import { inferShapesOf, tryFold } from './fold.ts';
@@ -97,7 +100,7 @@ export function defaultInputShape(dims: readonly (number | string)[]): number[] 
 function resolveInputShape(name: string, dims: readonly (number | string)[], override?: number[]): number[] {
   if (override) {
     if (override.length !== dims.length && dims.length > 0) throw new InvalidShapeError(`Input "${name}": shape [${override}] has rank ${override.length}, the model declares [${dims}]`);
-    if (override.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`Input "${name}": shape [${override}] has a dim that is not a positive integer`);
+    if (override.some((d) => !Number.isInteger(d) || d < 0)) throw new InvalidShapeError(`Input "${name}": shape [${override}] has a dim that is not a non-negative integer`);
     return [...override];
   }
   return defaultInputShape(dims);
@@ -125,6 +128,7 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
   const inputs = model.inputs.filter((v) => !model.hostInputs.has(v.name)).map((v): PlanInput => {
     const shape = resolveInputShape(v.name, v.dims, options.inputShapes?.[v.name]);
     shapes.set(v.name, shape);
+    if (sizeOf(shape) === 0) planConstants.set(v.name, constTensor(v.dataType, shape, []));
     return { name: v.name, shape, dataType: v.dataType };
   });
   for (const [name, t] of [...model.constants, ...planConstants]) shapes.set(name, t.dims);
@@ -153,11 +157,16 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
     if (!node.inputs[0]) throw new ModelLoadError(`Node "${node.name}" (${node.opType}) has no input 0; the model file is damaged or not a valid ${node.opType}`);
     const outputShapes = inferShapesOf(def, { node, opset: model.opset, inputShapes, constants });
     outputShapes.forEach((s, k) => {
-      if (s.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`${node.opType} (node "${node.name}") would produce shape [${s}]`);
-      if (node.outputs[k]) shapes.set(node.outputs[k], s);
+      if (s.some((d) => !Number.isInteger(d) || d < 0)) throw new InvalidShapeError(`${node.opType} (node "${node.name}") would produce shape [${s}]`);
+      if (!node.outputs[k]) return;
+      shapes.set(node.outputs[k], s);
+      // No elements: fully known, so a constant that needs no buffer (a step writing it has nothing to do).
+      if (sizeOf(s) === 0) planConstants.set(node.outputs[k], constTensor(model.types.get(node.outputs[k]) ?? 'float32', s, []));
     });
-    const view = !!def.view || !!def.viewWhen?.({ node, opset: model.opset, inputShapes, constants });
-    steps.push({ node, def, inputShapes, outputShapes, constants, view, elided: view });
+    if (outputShapes.every((s) => sizeOf(s) === 0)) continue;
+    const step = withoutEmptyConcatInputs({ node, inputShapes, constants }, shapes);
+    const view = !!def.view || !!def.viewWhen?.({ node: step.node, opset: model.opset, inputShapes: step.inputShapes, constants: step.constants });
+    steps.push({ ...step, def, outputShapes, view, elided: view });
   }
   const outputs = model.outputs.map((o): PlanOutput => {
     if (o.dataType !== 'float32') throw new UnsupportedVariantError('graph output', o.name, `element type ${o.dataType}; only float32 outputs are read back`);
@@ -168,6 +177,44 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
   const isConstant = (v: string) => constantOf(v) !== undefined;
   const fused = fuseResidualAdds(steps, consumerCounts(steps.map((s) => s.node), outputs.map((o) => o.value)), isConstant);
   return { steps: fused, inputs, outputs, constants: planConstants, ...placeValues(fused, inputs, outputs.filter((o) => !o.constant), isConstant, shapes, bytesOf, options.offsetAlignment) };
+}
+
+/**
+ * A Concat drops its inputs with no elements: they add nothing along the axis, so the rest is the exact result
+ * (and an empty value has no buffer to bind). Every other op keeps its inputs; `withoutEmptyDispatches` refuses a
+ * kernel that would read an empty one.
+ */
+function withoutEmptyConcatInputs(step: Pick<PlanStep, 'node' | 'inputShapes' | 'constants'>, shapes: ReadonlyMap<string, number[]>): Pick<PlanStep, 'node' | 'inputShapes' | 'constants'> {
+  const { node } = step;
+  if (node.opType !== 'Concat' || node.domain) return step;
+  const keep = node.inputs.map((v) => sizeOf(shapes.get(v)!) > 0);
+  if (keep.every(Boolean)) return step;
+  const pick = <T>(xs: readonly T[]) => xs.filter((_, k) => keep[k]);
+  return { node: { ...node, inputs: pick(node.inputs) }, inputShapes: pick(step.inputShapes), constants: pick(step.constants) };
+}
+
+/**
+ * The dispatches of a step that binds values with no elements (no buffer: WebGPU has no zero-size bindings).
+ * A dispatch whose every output binding is empty writes nothing and is dropped (a Split's zero-size piece);
+ * one that would still read or write an empty value while writing a non-empty output cannot run without a
+ * kernel written for it, so the node is refused naming the value. Runs once per plan, at build: a model without
+ * empty values pays nothing per run.
+ */
+export function withoutEmptyDispatches(step: PlanStep, dispatches: Dispatch[], isEmpty: (value: string) => boolean): Dispatch[] {
+  const { node } = step;
+  const valueOf = (b: DispatchBinding) => ('input' in b ? node.inputs[b.input] : 'output' in b ? node.outputs[b.output] : undefined);
+  const writesNothing = (d: Dispatch) => {
+    const outputs = d.bindings.filter((b) => 'output' in b);
+    return outputs.length > 0 && outputs.every((b) => isEmpty(valueOf(b)!)) && !d.bindings.some((b) => 'scratch' in b);
+  };
+  return dispatches.filter((d) => !writesNothing(d)).map((d) => {
+    const empty = d.bindings.find((b) => isEmpty(valueOf(b) ?? ''));
+    if (empty) {
+      const [verb, shape] = 'input' in empty ? ['reads', step.inputShapes[empty.input]] : ['writes', 'output' in empty ? step.outputShapes[empty.output] : []];
+      throw new InvalidShapeError(`${node.opType} (node "${node.name}") ${verb} "${valueOf(empty)}", which has no elements (shape [${shape}]), in a kernel that produces a non-empty output; only Concat drops an empty input`);
+    }
+    return d;
+  });
 }
 
 function placeValues(
@@ -182,6 +229,7 @@ function placeValues(
   const storages: StorageInfo[] = [];
   const placements = new Map<string, Placement>();
   for (const inp of inputs) {
+    if (sizeOf(inp.shape) === 0) continue; // no elements: nothing to write or bind
     placements.set(inp.name, { storage: storages.length, byteOffset: 0, byteSize: bytesOf(inp.name), shape: inp.shape });
     storages.push({ kind: 'input', byteSize: bytesOf(inp.name), name: inp.name });
   }

@@ -8,7 +8,7 @@
  */
 import { prepareModel, type PrepareOptions } from './prepare.ts';
 import { DeviceModel, type DeviceModelOptions } from './device-model.ts';
-import { buildPlan, defaultInputShape, type Plan } from './plan.ts';
+import { buildPlan, defaultInputShape, withoutEmptyDispatches, type Plan } from './plan.ts';
 import type { Dispatch, DispatchBinding, PlannedNode, StorageElement } from './kernel.ts';
 import { constTensor, elementBytes, valuesOf, type ConstTensor, type DataType } from './graph.ts';
 import { EngineError, GpuError, InvalidInputError, UnsupportedVariantError } from './errors.ts';
@@ -224,12 +224,13 @@ export class InferenceSession {
     const prepared = model.prepared;
     if (prepared.hostInputs.size && !inputValues) return new InferenceSession(model, undefined, options);
     const plan = buildPlan(prepared, { inputShapes: options.inputShapes, inputValues, offsetAlignment: device.limits.minStorageBufferOffsetAlignment });
+    const isConstant = (v: string) => prepared.constants.has(v) || plan.constants.has(v);
+    const isEmpty = (v: string) => isConstant(v) && sizeOf((prepared.constants.get(v) ?? plan.constants.get(v))!.dims) === 0;
     const dispatchesPerStep = plan.steps.map((step) =>
       step.elided
         ? []
-        : step.def.createDispatches!({ node: step.node, opset: prepared.opset, inputShapes: step.inputShapes, constants: step.constants, outputShapes: step.outputShapes, device: profile }),
+        : withoutEmptyDispatches(step, step.def.createDispatches!({ node: step.node, opset: prepared.opset, inputShapes: step.inputShapes, constants: step.constants, outputShapes: step.outputShapes, device: profile }), isEmpty),
     );
-    const isConstant = (v: string) => prepared.constants.has(v) || plan.constants.has(v);
     plan.steps.forEach((step, k) => checkBindingTypes(step.node, dispatchesPerStep[k], prepared.types, isConstant));
     const session = new InferenceSession(model, plan);
     try {
@@ -270,7 +271,8 @@ export class InferenceSession {
     try {
       this.#storageBuffers = plan.storages.map((s, i) => this.#own(createBuffer(device, s.byteSize, activationUsage, `${s.kind}:${s.name ?? i}`)));
       this.#staging = this.#own(createBuffer(device, this.#stats.readbackBytesPerRun, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback'));
-      this.#inputWrites = plan.inputs.map((input) => {
+      // An input with no elements has no placement: nothing to write.
+      this.#inputWrites = plan.inputs.filter((input) => plan.placements.has(input.name)).map((input) => {
         const p = plan.placements.get(input.name)!;
         return { name: input.name, buffer: this.#storageBuffers[p.storage], byteOffset: p.byteOffset };
       });

@@ -31,11 +31,13 @@ export const WORKER_IMAGE_BUDGET_BYTES = 96 * 1024 * 1024;
 export const MAX_PIXELS = 50_000_000;
 
 /**
- * Formats whose codecs hand back the whole image as RGBA (WebP, GIF) hold it about twice (in the codec's
- * wasm memory and as the JS copy), 8 bytes a pixel: this cap keeps that near 64 MB (413 above it, from the
- * header). Not yet set from a measurement for WebP and GIF.
+ * GIF is decoded by omggif (JS) to a whole RGBA canvas: 4 bytes a pixel in JS, and the file (413 above the cap,
+ * from the header).
  */
-export const MAX_RGBA_PIXELS = 8_000_000;
+export const MAX_GIF_PIXELS = 8_000_000;
+
+/** WebP cap measured in workerd (memory-budget.workers.test.ts). */
+export const MAX_WEBP_PIXELS = 4_000_000;
 
 /**
  * AVIF caps measured in workerd (memory-budget.workers.test.ts). @jsquash/avif decodes with libavif 1.0.1 over

@@ -4,7 +4,7 @@
  * crop as PIL computes it. normalize() (preprocess.ts) turns the crop into a model's float tensor. Runs in
  * workerd and in Node (no Node-only APIs).
  */
-import { MAX_AVIF_BYTES, MAX_AVIF_PIXELS, MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_PNG_PIXELS, MAX_RGBA_PIXELS } from './constants.ts';
+import { MAX_AVIF_BYTES, MAX_AVIF_PIXELS, MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_PNG_PIXELS, MAX_WEBP_PIXELS, MAX_GIF_PIXELS } from './constants.ts';
 import { withDecodedImage } from './decode.ts';
 import { ImageError } from './errors.ts';
 import { readImageSize } from './header.ts';
@@ -81,7 +81,8 @@ function checkPixels(bytes: Uint8Array, format: ImageFormat, width: number, heig
     }
     return;
   }
-  if (pixels > MAX_RGBA_PIXELS) throw tooLarge(width, height, MAX_RGBA_PIXELS, ` for ${format.toUpperCase()} (decoded whole; JPEGs may be larger)`);
+  const cap = format === 'webp' ? MAX_WEBP_PIXELS : MAX_GIF_PIXELS;
+  if (pixels > cap) throw tooLarge(width, height, cap, ` for ${format.toUpperCase()}s (decoded whole; JPEGs may be larger)`);
 }
 
 /**

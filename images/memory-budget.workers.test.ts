@@ -1,5 +1,5 @@
 /**
- * The memory a deployed Worker counts (JS heap + wasm memories) while it prepares the worst file each format's caps
+ * The memory a deployed Worker counts (JS heap + wasm memories) while it prepares the worst file each format's caps let
  * through: as many pixels as the cap allows and a body of up to 20 MiB of incompressible data, decoded by the
  * service's own path (prepareImage). Wasm memory is exact (the codec instance's memory.buffer.byteLength at the
  * end of the decode, its high-water mark since wasm memory never shrinks). workerd exposes no JS heap figure

@@ -31,12 +31,23 @@ export const WORKER_IMAGE_BUDGET_BYTES = 96 * 1024 * 1024;
 export const MAX_PIXELS = 50_000_000;
 
 /**
- * Formats whose codecs hand back the whole image as RGBA (WebP, AVIF, GIF) hold it about twice (in the codec's
- * wasm memory and as the JS copy), 8 bytes a pixel: this cap keeps that near 64 MB (413 above it, from the
- * header). Not yet set from a measurement as PNG's caps are; probes (docs/deploy.md, "Memory") show an 8 MP
- * WebP near the budget and AVIF's decoder growing with the file (about 85 bytes of wasm per byte of file).
+ * GIF is decoded by omggif (JS) to a whole RGBA canvas: 4 bytes a pixel in JS, and the file (413 above the cap,
+ * from the header).
  */
-export const MAX_RGBA_PIXELS = 8_000_000;
+export const MAX_GIF_PIXELS = 8_000_000;
+
+/** WebP cap measured in workerd (memory-budget.workers.test.ts). */
+export const MAX_WEBP_PIXELS = 4_000_000;
+
+/**
+ * AVIF caps measured in workerd (memory-budget.workers.test.ts). @jsquash/avif decodes with libavif 1.0.1 over
+ * libaom 3.7.0, whose wasm memory grows with the pixels (about 15 MiB a megapixel for 8-bit 4:2:0, 23 for 4:4:4,
+ * 43 for 12-bit 4:4:4 with alpha: libaom's frame buffers, libavif's YUV planes, the RGBA) and, far more, with
+ * the coded data (up to about 75 bytes of wasm per byte of file: a 1 MP lossless AVIF of 1.7 MiB took 149 MiB).
+ * Both are capped: a 12 MP phone AVIF needs 186 MiB even when smooth and cannot fit a Worker at all.
+ */
+export const MAX_AVIF_PIXELS = 1_000_000;
+export const MAX_AVIF_BYTES = 512 * 1024;
 
 /**
  * PNG caps measured in workerd with the worst file (incompressible, 20 MiB; memory-budget.workers.test.ts): the

@@ -4,7 +4,7 @@
  * crop as PIL computes it. normalize() (preprocess.ts) turns the crop into a model's float tensor. Runs in
  * workerd and in Node (no Node-only APIs).
  */
-import { MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_PNG_PIXELS, MAX_RGBA_PIXELS } from './constants.ts';
+import { MAX_AVIF_BYTES, MAX_AVIF_PIXELS, MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_PNG_PIXELS, MAX_WEBP_PIXELS, MAX_GIF_PIXELS } from './constants.ts';
 import { withDecodedImage } from './decode.ts';
 import { ImageError } from './errors.ts';
 import { readImageSize } from './header.ts';
@@ -73,7 +73,16 @@ function checkPixels(bytes: Uint8Array, format: ImageFormat, width: number, heig
     if (pixels > MAX_PNG_PIXELS) throw tooLarge(width, height, MAX_PNG_PIXELS, ' for PNGs (decoded whole; JPEGs may be larger)');
     return;
   }
-  if (pixels > MAX_RGBA_PIXELS) throw tooLarge(width, height, MAX_RGBA_PIXELS, ` for ${format.toUpperCase()} (decoded whole; JPEGs may be larger)`);
+  if (format === 'avif') {
+    if (pixels > MAX_AVIF_PIXELS) throw tooLarge(width, height, MAX_AVIF_PIXELS, " for AVIFs (their decoder's memory grows with the pixels; JPEGs may be larger)");
+    // The decoder's memory grows with the coded data even more than with the pixels.
+    if (bytes.byteLength > MAX_AVIF_BYTES) {
+      throw new ImageError('image_too_large', `The AVIF file is ${(bytes.byteLength / 2 ** 20).toFixed(2)} MiB, over the ${MAX_AVIF_BYTES / 2 ** 20} MiB limit for AVIF files (their decoder's memory grows with the coded data); re-save it at a lower quality or as JPEG and try again.`);
+    }
+    return;
+  }
+  const cap = format === 'webp' ? MAX_WEBP_PIXELS : MAX_GIF_PIXELS;
+  if (pixels > cap) throw tooLarge(width, height, cap, ` for ${format.toUpperCase()}s (decoded whole; JPEGs may be larger)`);
 }
 
 /**

@@ -60,29 +60,25 @@ function tooLarge(width: number, height: number, cap: number, what: string): Ima
   return new ImageError('image_too_large', `The image is ${width}x${height} (${mp} megapixels), over the ${cap / 1e6} megapixel limit${what}; downscale it and try again.`);
 }
 
+/** The pixel cap of each format decoded whole (constants.ts: measured against a Worker's memory), named as users know it. */
+const WHOLE_DECODE_CAPS = {
+  png: { pixels: MAX_PNG_PIXELS, name: 'PNGs' },
+  webp: { pixels: MAX_WEBP_PIXELS, name: 'WebPs' },
+  gif: { pixels: MAX_GIF_PIXELS, name: 'GIFs' },
+  avif: { pixels: MAX_AVIF_PIXELS, name: 'AVIFs' },
+} as const;
+
 /** The header's size against the caps: every format, then those decoded whole to RGBA (constants.ts). */
 function checkPixels(bytes: Uint8Array, format: ImageFormat, width: number, height: number): void {
   const pixels = width * height;
   if (pixels > MAX_PIXELS) throw tooLarge(width, height, MAX_PIXELS, '');
   if (format === 'jpeg') return;
-  if (format === 'png' && bytes[24] === 16) {
-    if (pixels > MAX_PNG16_PIXELS) throw tooLarge(width, height, MAX_PNG16_PIXELS, ' for 16-bit PNGs (decoded whole; JPEGs may be larger)');
-    return;
+  const cap = format === 'png' && bytes[24] === 16 ? { pixels: MAX_PNG16_PIXELS, name: '16-bit PNGs' } : WHOLE_DECODE_CAPS[format];
+  if (pixels > cap.pixels) throw tooLarge(width, height, cap.pixels, ` for ${cap.name} (decoded whole; JPEGs may be larger)`);
+  // AVIF's decoder grows with the coded data even more than with the pixels (docs/deploy.md "Memory").
+  if (format === 'avif' && bytes.byteLength > MAX_AVIF_BYTES) {
+    throw new ImageError('image_too_large', `The AVIF file is ${(bytes.byteLength / 2 ** 20).toFixed(2)} MiB, over the ${MAX_AVIF_BYTES / 2 ** 20} MiB limit for AVIF files (their decoder's memory grows with the coded data); re-save it at a lower quality or as JPEG and try again.`);
   }
-  if (format === 'png') {
-    if (pixels > MAX_PNG_PIXELS) throw tooLarge(width, height, MAX_PNG_PIXELS, ' for PNGs (decoded whole; JPEGs may be larger)');
-    return;
-  }
-  if (format === 'avif') {
-    if (pixels > MAX_AVIF_PIXELS) throw tooLarge(width, height, MAX_AVIF_PIXELS, " for AVIFs (their decoder's memory grows with the pixels; JPEGs may be larger)");
-    // The decoder's memory grows with the coded data even more than with the pixels.
-    if (bytes.byteLength > MAX_AVIF_BYTES) {
-      throw new ImageError('image_too_large', `The AVIF file is ${(bytes.byteLength / 2 ** 20).toFixed(2)} MiB, over the ${MAX_AVIF_BYTES / 2 ** 20} MiB limit for AVIF files (their decoder's memory grows with the coded data); re-save it at a lower quality or as JPEG and try again.`);
-    }
-    return;
-  }
-  const cap = format === 'webp' ? MAX_WEBP_PIXELS : MAX_GIF_PIXELS;
-  if (pixels > cap) throw tooLarge(width, height, cap, ` for ${format.toUpperCase()}s (decoded whole; JPEGs may be larger)`);
 }
 
 /**

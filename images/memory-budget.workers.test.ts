@@ -221,7 +221,7 @@ describe('memory peak of the worst upload the GIF cap admits', () => {
     const gifSize = atCap(MAX_GIF_PIXELS);
     new DataView(gif.buffer, gif.byteOffset).setUint16(6, gifSize.width + 2, true);
     new DataView(gif.buffer, gif.byteOffset).setUint16(8, gifSize.height, true);
-    for (const [bytes, type, limit] of [[webp, 'image/webp', `${MAX_WEBP_PIXELS / 1e6} megapixel limit for WEBPs`], [gif, 'image/gif', `${MAX_GIF_PIXELS / 1e6} megapixel limit for GIFs`]] as const) {
+    for (const [bytes, type, limit] of [[webp, 'image/webp', `${MAX_WEBP_PIXELS / 1e6} megapixel limit for WebPs`], [gif, 'image/gif', `${MAX_GIF_PIXELS / 1e6} megapixel limit for GIFs`]] as const) {
       const error = await prepareImage(bytes, type).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ImageError);
       expect([(error as ImageError).status, (error as ImageError).code]).toEqual([413, 'image_too_large']);

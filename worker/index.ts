@@ -7,6 +7,7 @@ import { ImageError } from '../images/errors.ts';
 import { handleClassify } from './routes/classify.ts';
 import { handleHealth } from './routes/health.ts';
 import { handlePage } from './routes/page.ts';
+import { withAccess } from './middleware/index.ts';
 import type { Env } from './env.ts';
 
 export { Classifier } from '../durable-objects/classifier.ts';
@@ -33,7 +34,7 @@ async function dispatch(request: Request, env: Env): Promise<Response> {
   return handler(request, env, url);
 }
 
-export default {
+const service = {
   async fetch(request, env): Promise<Response> {
     const requestId = crypto.randomUUID();
     let response: Response;
@@ -53,3 +54,6 @@ export default {
     return response;
   },
 } satisfies ExportedHandler<Env>;
+
+// API keys, rate limits and CORS (worker/middleware/) see every request and every response, errors included.
+export default { fetch: withAccess(service.fetch) } satisfies ExportedHandler<Env>;

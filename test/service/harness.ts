@@ -4,10 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse, stringify } from 'smol-toml';
 import { PROJECT_ROOT, readProjectConfig } from '../../scripts/project-config.ts';
 import { OFFLINE_ENV, putLocalObject, deleteLocalObject } from '../../scripts/local-r2.ts';
 
@@ -45,6 +46,13 @@ export interface ServiceOptions {
   labels?: string;
   /** Start without a GPU host (fault tests start it later). */
   withoutHost?: boolean;
+  /**
+   * What a user would put in .dev.vars (API_KEYS, CORS_ORIGINS, ...). The service reads these and nothing else:
+   * never the developer's own .dev.vars, whose keys would otherwise lock every test out.
+   */
+  devVars?: Record<string, string>;
+  /** Turns on the `[[ratelimits]]` binding that wrangler.toml ships commented out, with this limit. */
+  rateLimit?: { limit: number; period: 10 | 60 };
 }
 
 export interface Service {
@@ -82,9 +90,27 @@ export async function waitForBatching(service: Service, ms = 120_000): Promise<B
   return batching;
 }
 
+/**
+ * wrangler.toml with the rate-limit binding switched on, written into `dir`. The binding's name and shape are the
+ * ones wrangler.toml's commented block documents; `main` is made absolute because wrangler resolves it from the
+ * config file's folder.
+ */
+async function rateLimitedConfig(dir: string, rateLimit: { limit: number; period: number }): Promise<string> {
+  const config = parse(await readFile(path.join(PROJECT_ROOT, 'wrangler.toml'), 'utf8'));
+  config.main = path.join(PROJECT_ROOT, String(config.main));
+  config.ratelimits = [{ name: 'RATE_LIMITER', namespace_id: '1001', simple: rateLimit }];
+  config.vars = { ...(config.vars as Record<string, string>), RATE_LIMIT_PERIOD: String(rateLimit.period) };
+  const file = path.join(dir, 'wrangler.toml');
+  await writeFile(file, stringify(config));
+  return file;
+}
+
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const config = readProjectConfig();
   const persistTo = await mkdtemp(path.join(tmpdir(), 'service-state-'));
+  const devVars = path.join(persistTo, 'dev-vars.env');
+  await writeFile(devVars, Object.entries(options.devVars ?? {}).map(([k, v]) => `${k}=${v}\n`).join(''));
+  const configArgs = options.rateLimit ? ['--config', await rateLimitedConfig(persistTo, options.rateLimit)] : [];
   const [port, hostPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
   const token = randomBytes(16).toString('hex');
   const logs: string[] = [];
@@ -121,6 +147,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       [
         'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
         '--show-interactive-dev-session=false', '--var', `GPU_HOST_URL:ws://127.0.0.1:${hostPort}`, '--var', `GPU_HOST_TOKEN:${token}`,
+        '--env-file', devVars, ...configArgs,
       ],
       { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );

@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
 import { provisionModel } from './provision-model.ts';
-import { writeDevVar } from './dev-vars.ts';
+import { readDevVar, writeDevVar } from './dev-vars.ts';
+import { commaList } from '../worker/middleware/list.ts';
 import { OFFLINE_ENV, WRANGLER } from './local-r2.ts';
 
 const PORT = Number(process.env.PORT ?? 8787);
@@ -85,7 +86,11 @@ async function main(): Promise<void> {
   log(`model: ${config.modelKey} (${model.source}, ${model.bytes} bytes)`);
 
   const token = randomBytes(24).toString('hex');
-  await writeDevVar(path.join(PROJECT_ROOT, '.dev.vars'), 'GPU_HOST_TOKEN', token);
+  const devVars = path.join(PROJECT_ROOT, '.dev.vars');
+  await writeDevVar(devVars, 'GPU_HOST_TOKEN', token);
+  // With API keys on, /healthz shows its details only to a key holder: the banner asks with the first key.
+  const apiKey = commaList(await readDevVar(devVars, 'API_KEYS')).at(0);
+  const withKey = apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined;
 
   log('starting the GPU host...');
   startChild('gpu-host', process.execPath, ['--import', 'tsx', 'gpu-host/main.ts', '--port', String(hostPort)], { GPU_HOST_TOKEN: token });
@@ -98,8 +103,8 @@ async function main(): Promise<void> {
   startChild('wrangler', WRANGLER, ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false'], OFFLINE_ENV);
   log('loading the model on the GPU (first load compiles the kernels)...');
   const health = await waitFor('the service', async () => {
-    const r = await fetch(`http://127.0.0.1:${PORT}/healthz`);
-    return r.status === 200 || r.status === 503 ? ((await r.json()) as { ok: boolean; reason?: string; model: { sha256: string | null; standIn: boolean | null } }) : undefined;
+    const r = await fetch(`http://127.0.0.1:${PORT}/healthz`, { headers: withKey });
+    return r.status === 200 || r.status === 503 ? ((await r.json()) as { ok: boolean; reason?: string; model?: { sha256: string | null; standIn: boolean | null } }) : undefined;
   }, 180_000);
 
   const banner = [
@@ -107,10 +112,11 @@ async function main(): Promise<void> {
     '================================================================',
     `  WebGPU classifier running on http://localhost:${PORT}`,
     `  GPU:   ${host.adapter.description} (${host.adapter.backend})${host.software ? '  [software rasteriser: slow, no GPU found]' : ''}`,
-    `  Model: ${config.modelKey}  sha256 ${health.model.sha256 ?? '?'}`,
-    health.model.standIn ? '  !! STAND-IN MODEL with random weights: labels are meaningless.\n  !! Run `npm run model:fetch` (needs internet) for the real SqueezeNet.' : '',
+    `  Model: ${config.modelKey}  sha256 ${health.model?.sha256 ?? '?'}`,
+    health.model?.standIn ? '  !! STAND-IN MODEL with random weights: labels are meaningless.\n  !! Run `npm run model:fetch` (needs internet) for the real SqueezeNet.' : '',
     health.ok ? '' : `  !! Not ready: ${health.reason}`,
-    `  Try:   curl -F file=@photo.jpg http://localhost:${PORT}`,
+    apiKey ? '  Access: API keys on (API_KEYS in .dev.vars): send Authorization: Bearer <key>' : '',
+    `  Try:   curl ${apiKey ? "-H 'Authorization: Bearer <key>' " : ''}-F file=@photo.jpg http://localhost:${PORT}`,
     `         or open http://localhost:${PORT}/ in a browser`,
     '  Ctrl-C stops the service and the GPU host.',
     '================================================================',

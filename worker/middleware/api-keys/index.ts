@@ -5,7 +5,8 @@
  * reasons are for key holders). Keys never reach a log or a response.
  */
 import { HttpError, errorResponse } from '../../http/errors.ts';
-import { bearerToken, matchApiKey, parseApiKeys } from './keys.ts';
+import { bearerToken, matchApiKey } from './keys.ts';
+import { commaList } from '../list.ts';
 import { isGpuWork, type AccessContext, type Middleware } from '../context.ts';
 
 const HEALTH_PATH = '/healthz';
@@ -45,7 +46,7 @@ async function okOnly(response: Response): Promise<Response> {
 
 export const apiKeys: Middleware = async function apiKeys(c, next) {
   const raw = c.env.API_KEYS ?? '';
-  if (parseApiKeys(raw).length === 0) return next();
+  if (commaList(raw).length === 0) return next();
 
   if (isGpuWork(c.request)) {
     if (!c.request.headers.has('Authorization')) {

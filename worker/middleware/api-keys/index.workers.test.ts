@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { withAccess } from '../index.ts';
 import { call, emptyPost, envWith } from '../test-support.ts';
-import { bearerToken, matchApiKey, parseApiKeys } from './keys.ts';
+import { bearerToken, matchApiKey } from './keys.ts';
+import { commaList } from '../list.ts';
 
 const KEYS = ' key-one-0123456789 ,key-two-abcdefghij,, ';
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -78,8 +79,8 @@ describe('API keys (API_KEYS)', () => {
   });
 
   it('parses keys and Bearer tokens, and matches only whole configured keys', async () => {
-    expect(parseApiKeys(KEYS)).toEqual(['key-one-0123456789', 'key-two-abcdefghij']);
-    expect(parseApiKeys(undefined)).toEqual([]);
+    expect(commaList(KEYS)).toEqual(['key-one-0123456789', 'key-two-abcdefghij']);
+    expect(commaList(undefined)).toEqual([]);
     expect(bearerToken('Bearer abc.def-1~')).toBe('abc.def-1~');
     expect(bearerToken('Bearer a b')).toBeUndefined();
     expect(await matchApiKey(KEYS, 'key-one-0123456789')).toBeInstanceOf(Uint8Array);

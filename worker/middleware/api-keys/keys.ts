@@ -3,15 +3,12 @@
  * came close or how long the keys are.
  */
 
+import { commaList } from '../list.ts';
+
 const encoder = new TextEncoder();
 
 async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
-}
-
-/** The configured keys: commas (and stray whitespace) separate them; empty entries are not keys. */
-export function parseApiKeys(raw: string | undefined): string[] {
-  return (raw ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
 /** Digests of the configured keys, computed once per isolate for each distinct API_KEYS value. */
@@ -28,7 +25,7 @@ function configuredDigests(raw: string, keys: string[]): Promise<Uint8Array[]> {
  * return early), and every configured key is compared, match or not.
  */
 export async function matchApiKey(raw: string, presented: string): Promise<Uint8Array | undefined> {
-  const digests = await configuredDigests(raw, parseApiKeys(raw));
+  const digests = await configuredDigests(raw, commaList(raw));
   const candidate = await sha256(presented);
   let matched = false;
   for (const digest of digests) matched = crypto.subtle.timingSafeEqual(digest, candidate) || matched;

@@ -4,7 +4,9 @@
  * `Access-Control-Allow-Origin` with that origin. Other origins get no CORS headers, so the browser blocks them.
  * Unset: no CORS at all, as before (same-origin only; OPTIONS is a 405).
  */
+import { SECURITY_HEADERS } from '../../http/errors.ts';
 import type { Middleware } from '../context.ts';
+import { commaList } from '../list.ts';
 
 /** What a browser app may send: the key, and an image or multipart Content-Type (not CORS-safelisted). */
 const ALLOW_HEADERS = 'Authorization, Content-Type';
@@ -24,7 +26,7 @@ function normalizeOrigin(entry: string): string {
 
 /** `'*'`, the set of allowed origins, or undefined when CORS is off. */
 export function parseCorsOrigins(raw: string | undefined): '*' | Set<string> | undefined {
-  const entries = (raw ?? '').split(/[\s,]+/).filter(Boolean);
+  const entries = commaList(raw);
   if (entries.length === 0) return undefined;
   if (entries.includes('*')) return '*';
   return new Set(entries.map(normalizeOrigin));
@@ -49,6 +51,7 @@ export const cors: Middleware = async function cors(c, next) {
         'Access-Control-Allow-Headers': ALLOW_HEADERS,
         'Access-Control-Max-Age': String(MAX_AGE_S),
         Vary: 'Origin',
+        ...SECURITY_HEADERS,
       },
     });
   }

@@ -27,6 +27,7 @@ describe('CORS (CORS_ORIGINS)', () => {
       expect(response.headers.get('Access-Control-Allow-Headers')).toBe('Authorization, Content-Type');
       expect(Number(response.headers.get('Access-Control-Max-Age'))).toBeGreaterThan(0);
       expect(response.headers.get('Vary')).toBe('Origin');
+      expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
       expect(await response.text()).toBe('');
     }
   });

@@ -2,7 +2,6 @@
  * @module Checks a presented API key against the configured ones without leaking, through timing, which key
  * came close or how long the keys are.
  */
-
 import { commaList } from '../list.ts';
 
 const encoder = new TextEncoder();
@@ -14,8 +13,8 @@ async function sha256(text: string): Promise<Uint8Array> {
 /** Digests of the configured keys, computed once per isolate for each distinct API_KEYS value. */
 let cached: { raw: string; digests: Promise<Uint8Array[]> } | undefined;
 
-function configuredDigests(raw: string, keys: string[]): Promise<Uint8Array[]> {
-  if (cached?.raw !== raw) cached = { raw, digests: Promise.all(keys.map(sha256)) };
+function configuredDigests(raw: string): Promise<Uint8Array[]> {
+  if (cached?.raw !== raw) cached = { raw, digests: Promise.all(commaList(raw).map(sha256)) };
   return cached.digests;
 }
 
@@ -25,7 +24,7 @@ function configuredDigests(raw: string, keys: string[]): Promise<Uint8Array[]> {
  * return early), and every configured key is compared, match or not.
  */
 export async function matchApiKey(raw: string, presented: string): Promise<Uint8Array | undefined> {
-  const digests = await configuredDigests(raw, commaList(raw));
+  const digests = await configuredDigests(raw);
   const candidate = await sha256(presented);
   let matched = false;
   for (const digest of digests) matched = crypto.subtle.timingSafeEqual(digest, candidate) || matched;

@@ -12,8 +12,8 @@ const PERIODS_S = [10, 60];
 const DEFAULT_PERIOD_S = 60;
 
 /**
- * Seconds a refused client should wait. The binding does not say when its window ends; one whole period is
- * always enough (its count starts afresh within a period), so that is what Retry-After promises.
+ * Seconds a refused client should wait. The binding does not say when its window ends, but no request counts
+ * for longer than one period: waiting that long is always enough, so that is what Retry-After promises.
  */
 export function retryAfterSeconds(period: string | undefined): number {
   const n = Number(period);

@@ -1,7 +1,9 @@
 /**
  * @module `npm run bench`: SqueezeNet 1.1 through ours and the onnxruntime peers, on one adapter and one input,
  * printed as a table and written to bench/results/latest.json. `--profile` adds ours' GPU time per kernel family;
- * `--service` load-tests the running service instead (bench/service.ts).
+ * `--service` load-tests the running service instead (bench/service.ts), `--service --hosts 1,3` a service it starts
+ * with that many local GPU hosts (bench/service-hosts.ts); `--photos` sends phone-sized photos beside PIL
+ * (bench/photos.ts).
  */
 import { loadavg } from 'node:os';
 import { openDawnDevice } from '../gpu-host/dawn.ts';
@@ -13,6 +15,7 @@ import { createOursSession, ours } from './peers/ours.ts';
 import type { PeerContext, PeerName } from './peers/types.ts';
 import { profileSession } from './profile.ts';
 import { latestJson, peerTable, profileTables, writeResult } from './report.ts';
+import { writeCharts } from './chart.ts';
 import { measurePeer, type PeerResult } from './runner.ts';
 
 function warnIfBusy(): void {
@@ -55,7 +58,7 @@ async function benchPeers(args: BenchArgs): Promise<void> {
   const model = await resolveModel(args.model);
   const dawn = await openDawnDevice();
   const adapter = `${dawn.info.device} ${dawn.info.description} (${dawn.backend}, ${dawn.featureLevel})`.trim();
-  console.log(`model:   ${model.description}`);
+  console.log(`model:   ${model.description}, ${(model.macs / 1e9).toFixed(3)} GMACs`);
   console.log(`adapter: ${adapter}`);
   console.log(`input:   ${model.inputName} [${model.inputDims.join('x')}] seeded normal; ${args.warmup} warm-up + ${args.runs} timed runs per peer\n`);
   const ctx: PeerContext = { model, input: benchInput(model.inputDims), dawn };
@@ -71,18 +74,27 @@ async function benchPeers(args: BenchArgs): Promise<void> {
 
   await driftCheck(results, ctx, args);
 
-  console.log(`\n${peerTable(results, REFERENCE_PEER)}\n`);
+  console.log(`\n${peerTable(results, REFERENCE_PEER, model.macs)}\n`);
   for (const [name, r] of results) {
     if (r.ok && r.details) console.log(`${name}: ${Object.entries(r.details).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   }
-  const path = await writeResult('latest.json', latestJson(adapter, model.description, args.runs, results));
+  const latest = latestJson(adapter, model.description, args.runs, model.macs, results);
+  const path = await writeResult('latest.json', latest);
+  const charts = await writeCharts(latest);
   if (args.profile) await profileOurs(ctx);
-  console.log(`\nwrote ${path}`);
+  console.log(`\nwrote ${path}, ${charts.join(', ')}`);
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.service) {
+  if (args.service && args.hosts) {
+    const { benchServiceHosts } = await import('./service-hosts.ts');
+    await benchServiceHosts(args, args.hosts);
+  } else if (args.photos) {
+    const { benchPhotos } = await import('./photos.ts');
+    // 30 runs is the peer default; five 48 MP requests already take a while on two cores.
+    await benchPhotos(process.argv.includes('--runs') ? args.runs : 5);
+  } else if (args.service) {
     const { benchService } = await import('./service.ts');
     await benchService(args);
   } else {

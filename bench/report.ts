@@ -26,13 +26,16 @@ function shorten(error: string, max = 100): string {
   return error.length > max ? `${error.slice(0, max - 3)}...` : error;
 }
 
-export function peerTable(results: ReadonlyMap<PeerName, PeerResult>, reference: PeerName): string {
+/** Multiply-accumulates per second, in billions, of one inference taking `ms`. */
+export const gmacPerSecond = (macs: number, ms: number): number => macs / ms / 1e6;
+
+export function peerTable(results: ReadonlyMap<PeerName, PeerResult>, reference: PeerName, macs: number): string {
   const ours = results.get('ours');
   const ref = results.get(reference);
   const rows: Cell[][] = PEER_NAMES.map((name) => {
     const r = results.get(name);
-    if (!r) return [name, undefined, undefined, undefined, undefined, 'not run (--only)'];
-    if (!r.ok) return [name, undefined, undefined, undefined, undefined, `error: ${shorten(r.error)}`];
+    if (!r) return [name, undefined, undefined, undefined, undefined, undefined, 'not run (--only)'];
+    if (!r.ok) return [name, undefined, undefined, undefined, undefined, undefined, `error: ${shorten(r.error)}`];
     const ratio = ours?.ok ? r.medianMs / ours.medianMs : undefined;
     let check = 'no reference';
     let diff: number | undefined;
@@ -41,9 +44,9 @@ export function peerTable(results: ReadonlyMap<PeerName, PeerResult>, reference:
       const top1 = argmax(r.output) === argmax(ref.output) ? 'top-1 same' : 'top-1 DIFFERS';
       check = name === reference ? 'reference' : `${matches(r.output, ref.output) ? 'ok' : 'MISMATCH'}, ${top1}`;
     }
-    return [name, r.medianMs, r.p90Ms, ratio, diff, check];
+    return [name, r.medianMs, r.p90Ms, ratio, gmacPerSecond(macs, r.medianMs), diff, check];
   });
-  return renderTable(['peer', 'median ms', 'p90 ms', 'x ours', `max abs diff vs ${reference}`, 'check'], rows);
+  return renderTable(['peer', 'median ms', 'p90 ms', 'x ours', 'GMAC/s', `max abs diff vs ${reference}`, 'check'], rows);
 }
 
 export function profileTables(p: Profile): string {
@@ -69,22 +72,25 @@ export interface LatestJson {
   adapter: string;
   model: string;
   runs: number;
+  /** MACs of one inference; a peer's GMAC/s is macs / median_ms / 1e6. */
+  macs: number;
   results: Record<PeerName, JsonResult>;
 }
 
-export function latestJson(adapter: string, model: string, runs: number, results: ReadonlyMap<PeerName, PeerResult>): LatestJson {
+export function latestJson(adapter: string, model: string, runs: number, macs: number, results: ReadonlyMap<PeerName, PeerResult>): LatestJson {
   const round = (n: number) => Math.round(n * 1000) / 1000;
   const entries = PEER_NAMES.map((name): [PeerName, JsonResult] => {
     const r = results.get(name);
     if (!r) return [name, { error: 'not run (excluded with --only)' }];
     return [name, r.ok ? { median_ms: round(r.medianMs), p90_ms: round(r.p90Ms) } : { error: r.error }];
   });
-  return { adapter, model, runs, results: Object.fromEntries(entries) as Record<PeerName, JsonResult> };
+  return { adapter, model, runs, macs, results: Object.fromEntries(entries) as Record<PeerName, JsonResult> };
 }
 
-export async function writeResult(file: string, value: unknown): Promise<string> {
+/** Writes bench/results/<file>: `value` as JSON, or as it is with `text` (an SVG). */
+export async function writeResult(file: string, value: unknown, as: 'json' | 'text' = 'json'): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const path = `${RESULTS_DIR}${file}`;
-  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFile(path, as === 'text' ? String(value) : `${JSON.stringify(value, null, 2)}\n`);
   return path;
 }

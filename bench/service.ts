@@ -10,16 +10,18 @@ import { writeResult } from './report.ts';
 import { median, percentile } from './stats.ts';
 import { renderTable } from './table.ts';
 
-const CONCURRENCY_LEVELS = [1, 4, 16] as const;
+export const CONCURRENCY_LEVELS = [1, 4, 16] as const;
 
 interface Outcome {
   ms: number;
   status: number;
+  /** The Worker's own decode + preprocess milliseconds, from the JSON answer's timings. */
+  workerMs?: number;
   /** Network failure or non-2xx: the body's first line, to say why. */
   error?: string;
 }
 
-interface LevelResult {
+export interface LevelResult {
   concurrency: number;
   requests: number;
   ok: number;
@@ -27,11 +29,13 @@ interface LevelResult {
   rps: number;
   p50_ms: number;
   p99_ms: number;
+  /** Median of the Worker's decode + preprocess time per request. */
+  worker_ms: number;
   statuses: Record<string, number>;
   first_error?: string;
 }
 
-async function post(url: URL, image: EncodedImage): Promise<Outcome> {
+export async function post(url: URL, image: EncodedImage): Promise<Outcome> {
   const form = new FormData();
   form.append('file', new Blob([image.bytes], { type: image.type }), 'bench.png');
   const t0 = performance.now();
@@ -40,13 +44,15 @@ async function post(url: URL, image: EncodedImage): Promise<Outcome> {
     // The latency a client sees includes reading the whole answer.
     const body = await response.text();
     const ms = performance.now() - t0;
-    return response.ok ? { ms, status: response.status } : { ms, status: response.status, error: body.slice(0, 200) };
+    if (!response.ok) return { ms, status: response.status, error: body.slice(0, 200) };
+    const timings = (JSON.parse(body) as { timings_ms?: { decode: number; preprocess: number } }).timings_ms;
+    return { ms, status: response.status, workerMs: timings ? timings.decode + timings.preprocess : undefined };
   } catch (e) {
     return { ms: performance.now() - t0, status: 0, error: (e as Error).cause ? String((e as Error).cause) : (e as Error).message };
   }
 }
 
-async function runLevel(url: URL, image: EncodedImage, concurrency: number, requests: number): Promise<LevelResult> {
+export async function runLevel(url: URL, image: EncodedImage, concurrency: number, requests: number): Promise<LevelResult> {
   const outcomes: Outcome[] = [];
   let next = 0;
   const worker = async () => {
@@ -71,6 +77,7 @@ async function runLevel(url: URL, image: EncodedImage, concurrency: number, requ
     rps: ok.length / seconds,
     p50_ms: median(latencies),
     p99_ms: percentile(latencies, 99),
+    worker_ms: median(ok.flatMap((o) => (o.workerMs === undefined ? [] : [o.workerMs]))),
     statuses,
     first_error: outcomes.find((o) => o.error)?.error,
   };

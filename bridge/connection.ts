@@ -4,6 +4,7 @@
  * frame in a microtask after an awaited call, so every awaited call in the same synchronous run shares a
  * round trip. Large uploads are sent early (no reply expected) to stay under the host's frame cap.
  */
+import { concatBytes } from '../images/bytes.ts';
 import { ByteReader, ByteWriter, readHeader, readReply, writeCommand, writeHeader, type CommandArgs, type Reply } from './codec.ts';
 import { connectionLost, errorFromWire, operationError } from './errors.ts';
 import { helloFrame, parseWelcome, refusal } from './handshake.ts';
@@ -341,7 +342,7 @@ export class BridgeConnection {
           (p.parts ??= []).push(reply.bin ?? new Uint8Array(0));
           continue;
         }
-        if (p.parts) reply.bin = concat([...p.parts, reply.bin ?? new Uint8Array(0)]);
+        if (p.parts) reply.bin = concatBytes([...p.parts, reply.bin ?? new Uint8Array(0)]);
         this.#pending.delete(reply.callId);
         clearTimeout(p.timer);
         if (reply.status === ReplyStatus.Ok) p.resolve(reply);
@@ -365,14 +366,4 @@ export class BridgeConnection {
     }
     this.onEvent?.(event);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { median } from '../bench/stats.ts';
-import { inferenceLimits, InferenceSession } from '../engine/index.ts';
+import { InferenceSession, openDevice } from '../engine/index.ts';
 import { openDawnDevice } from '../gpu-host/dawn.ts';
 import { LoopbackWebSocket } from '../gpu-host/loopback-websocket.ts';
 import { startGpuHost, type GpuHost } from '../gpu-host/server.ts';
@@ -30,7 +30,7 @@ describe('SqueezeNet 1.1 through the bridge (the engine only sees standard WebGP
     const outputName = nativeSession.outputs[0].name;
 
     const adapter = await connectBridgeGPU(host.url, { token: TOKEN, WebSocket: LoopbackWebSocket }).requestAdapter();
-    const device = await adapter!.requestDevice({ requiredLimits: inferenceLimits(adapter!) });
+    const device = await openDevice(adapter!);
     const s0 = getBridgeStats();
     const session = await InferenceSession.create(device, model);
     const s1 = getBridgeStats();

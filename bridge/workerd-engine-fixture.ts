@@ -3,7 +3,7 @@
  * (InferenceSession) on a bridge device, as the classifier DO runs it. POST /load takes ONNX bytes,
  * POST /run a float32 input; /run answers the output bytes and the round trips it cost.
  */
-import { inferenceLimits, InferenceSession } from '../engine/index.ts';
+import { InferenceSession, openDevice } from '../engine/index.ts';
 import { connectBridgeGPU, getBridgeStats } from './client.ts';
 
 interface Env {
@@ -27,7 +27,7 @@ export class EngineDO {
       const body = new Uint8Array(await request.arrayBuffer());
       if (path === '/load') {
         const adapter = await connectBridgeGPU(this.#env.HOST_URL, { token: this.#env.TOKEN }).requestAdapter();
-        this.#device = await adapter!.requestDevice({ requiredLimits: inferenceLimits(adapter!) });
+        this.#device = await openDevice(adapter!);
         const before = getBridgeStats();
         this.#session = await InferenceSession.create(this.#device, body);
         return Response.json({ roundTrips: getBridgeStats().roundTrips - before.roundTrips, input: this.#session.inputs[0].name, output: this.#session.outputs[0].name });

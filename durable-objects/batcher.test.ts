@@ -55,4 +55,19 @@ describe('Batcher', () => {
     await expect(a).rejects.toThrow('GPU lost');
     expect(await b).toBe(2);
   });
+
+  it('should say when it is idle: at once when nothing runs, else once every queued request has run', async () => {
+    let release: () => void = () => undefined;
+    const batcher = new Batcher<number, number>({ run: async (inputs) => (await new Promise<void>((r) => (release = r)), inputs) }, { maxBatch: 1 });
+    await batcher.idle();
+    const done: string[] = [];
+    void batcher.submit(1).then(() => done.push('a'));
+    void batcher.submit(2).then(() => done.push('b'));
+    const idle = batcher.idle().then(() => done.push('idle'));
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    release();
+    await idle;
+    expect(done).toEqual(['a', 'b', 'idle']);
+  });
 });

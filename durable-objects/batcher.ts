@@ -40,6 +40,7 @@ export function batchSizeFor(n: number, max: number): number {
 export class Batcher<In, Out> {
   #queue: Pending<In, Out>[] = [];
   #busy = false;
+  #idleWaiters: (() => void)[] = [];
   /** Batch sizes run so far, for /healthz and tests. */
   readonly batches = new Map<number, number>();
 
@@ -53,6 +54,12 @@ export class Batcher<In, Out> {
       this.#queue.push({ input, resolve, reject });
       if (!this.#busy) void this.#drain();
     });
+  }
+
+  /** Resolves once nothing is queued or running (at once when idle), e.g. before the runner is disposed. */
+  idle(): Promise<void> {
+    if (!this.#busy && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async #drain(): Promise<void> {
@@ -73,6 +80,7 @@ export class Batcher<In, Out> {
       }
     } finally {
       this.#busy = false;
+      for (const wake of this.#idleWaiters.splice(0)) wake();
     }
   }
 }

@@ -1,13 +1,23 @@
 /**
- * @module The Classifier Durable Object: one per model key. It owns the GPU device and the compiled session,
- * loads them on first use (concurrent first requests share one load) and answers `classify` over RPC.
+ * @module The Classifier Durable Object: one per (model key, replica). It reads its model from R2 on first use
+ * (concurrent first requests share one load), compiles it on one GPU host and answers `classify` over RPC.
+ *
+ * Hosts: each replica has a home host (serving-config.ts) and keeps to the host it runs on while that host is
+ * up, so its compiled model stays warm there. When its connection is lost, or the HostDirectory reports its
+ * host down while another is up, it loads on the next live host; when its home host is back, it compiles there
+ * in the background and moves once that is ready, so no request waits for the move.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { GpuError } from '../engine/index.ts';
-import { loadModel, type LoadedModel, type ModelConfig } from './model-loader.ts';
-import { gpuUnavailable, ServiceError } from './errors.ts';
+import { closeRuntime, openRuntime, readModel, type HostRuntime } from './model-loader.ts';
+import { gpuUnavailable, HostFailure, ServiceError } from './errors.ts';
 import { softmax, topK } from './top-k.ts';
-import type { ClassifyValue, HealthReport, LoaderStats, RpcResult, ServiceErrorBody } from './protocol.ts';
+import { renormalize } from './renormalize.ts';
+import { HOST_DIRECTORY_NAME } from './host-directory.ts';
+import { backoffMs, hostsToTry, type HostState } from './host-table.ts';
+import { ConfigError, gpuHostUrls, homeHost, replicaName, type ReplicaRef } from './serving-config.ts';
+import type { ServiceEnv } from './env.ts';
+import type { ClassifyValue, LoaderStats, ReplicaHealth, RpcResult, ServiceErrorBody } from './protocol.ts';
 
 /**
  * /healthz asks the GPU for one round trip (onSubmittedWorkDone) and calls it unhealthy when no answer comes in
@@ -15,6 +25,10 @@ import type { ClassifyValue, HealthReport, LoaderStats, RpcResult, ServiceErrorB
  * bound. Generous against a busy GPU, whose queue holds at most a batch or two.
  */
 const HEALTH_PROBE_MS = 5_000;
+/** How stale the replica's copy of the host table may be: at most one directory round trip a second per replica. */
+const VIEW_TTL_MS = 1_000;
+/** After a failed move home, wait this long before compiling there again. */
+const MOVE_RETRY_MS = 10_000;
 
 /** Resolves when the device has answered a round trip; rejects with a 503 error when it does not in time. */
 async function probeGpu(device: GPUDevice): Promise<void> {
@@ -34,82 +48,226 @@ async function probeGpu(device: GPUDevice): Promise<void> {
 function toErrorBody(e: unknown): ServiceErrorBody {
   if (e instanceof ServiceError) return e.body;
   if (e instanceof GpuError) return gpuUnavailable(e.message).body;
+  if (e instanceof ConfigError) return { status: 500, code: 'misconfigured', message: e.message };
   return { status: 500, code: 'internal_error', message: 'The classifier failed unexpectedly; see the service log.' };
 }
 
-export class Classifier extends DurableObject<ModelConfig> {
-  #model: Promise<LoadedModel> | undefined;
+export class Classifier extends DurableObject<ServiceEnv> {
+  /** The runtime being loaded or in use; undefined when the next request must load one. */
+  #runtime: Promise<HostRuntime> | undefined;
+  /** The same runtime once loaded, for synchronous checks of where it runs. */
+  #active: HostRuntime | undefined;
+  #moving = false;
+  #moveNotBefore = 0;
+  #hosts: HostState[] = [];
+  #hostsAt = 0;
   readonly #stats: LoaderStats = { r2Reads: 0, sessionBuilds: 0, loads: 0 };
+  readonly #served = new Map<string, number>();
+  readonly #closed = new WeakSet<HostRuntime>();
+  /** The Durable Object's name (model key and replica), for log lines. */
+  #name = '';
 
-  /** The loaded model, starting the one shared load if none is in flight. A failed load is retried next time. */
-  #ensureModel(): Promise<LoadedModel> {
-    if (!this.#model) {
-      const loading = loadModel(this.env, this.#stats);
-      this.#model = loading;
-      loading.then(
-        (m) => {
-          // A lost device (GPU host gone, driver reset) means the next request must reconnect and rebuild.
-          void m.device.lost.then(() => {
-            if (this.#model === loading) this.#model = undefined;
-          });
-        },
-        () => {
-          if (this.#model === loading) this.#model = undefined;
-        },
-      );
-    }
-    return this.#model;
+  #directory() {
+    return this.env.HOST_DIRECTORY.getByName(HOST_DIRECTORY_NAME);
   }
 
-  #forget(model: LoadedModel): void {
-    void this.#model?.then((m) => {
-      if (m === model) {
-        this.#model = undefined;
-        m.sessions.dispose();
-        m.device.destroy();
+  /** The configured hosts in order, each with what the directory last said about it (up when it said nothing). */
+  #hostStates(): HostState[] {
+    return gpuHostUrls(this.env).map((url) => this.#hosts.find((h) => h.url === url) ?? { url, ok: true, retryAt: 0 });
+  }
+
+  /** Refreshes the host table from the directory when it is older than VIEW_TTL_MS; keeps the old one if that fails. */
+  async #refreshHosts(): Promise<HostState[]> {
+    if (Date.now() - this.#hostsAt >= VIEW_TTL_MS) {
+      this.#hostsAt = Date.now();
+      try {
+        this.#hosts = await this.#directory().view();
+      } catch (e) {
+        console.error('host directory unreachable; keeping the last host table', e);
       }
+    }
+    return this.#hostStates();
+  }
+
+  /** Marks `url` down here at once (the next request must not pick it) and tells the directory. */
+  #markDown(url: string, detail: string): void {
+    // One line per failure (wrangler tail / the dev log): which replica lost which host, and why.
+    console.warn(`classifier ${this.#name}: GPU host ${url} is down (${detail})`);
+    this.#learn({ url, ok: false, error: detail, retryAt: Date.now() + backoffMs(1) });
+  }
+
+  #markUp(url: string): void {
+    this.#learn({ url, ok: true, retryAt: 0 });
+  }
+
+  /** Puts what this replica found about a host into its own table and the directory's. */
+  #learn(state: HostState): void {
+    this.#hosts = this.#hostStates().map((h) => (h.url === state.url ? state : h));
+    const directory = this.#directory();
+    (state.ok ? directory.reportUp(state.url) : directory.reportDown(state.url, state.error ?? 'down'))
+      .then((hosts) => (this.#hosts = hosts))
+      .catch((e: unknown) => console.error(`could not tell the host directory that ${state.url} is ${state.ok ? 'up' : 'down'}`, e));
+  }
+
+  /** Makes `runtime` the one requests use, and forgets it if its host connection is lost. */
+  #adopt(runtime: HostRuntime): void {
+    this.#active = runtime;
+    this.#runtime = Promise.resolve(runtime);
+    void runtime.device.lost.then((info) => {
+      if (info.reason === 'destroyed') return;
+      this.#markDown(runtime.url, info.message);
+      if (this.#active === runtime) this.#forget(runtime);
     });
   }
 
-  /** Classifies one preprocessed image (1x3x224x224 float32, NCHW). */
-  async classify(tensor: Float32Array, top: number): Promise<RpcResult<ClassifyValue>> {
-    let model: LoadedModel | undefined;
+  /** Stops using `runtime`: later requests load anew; its GPU state is freed once its queued requests ran. */
+  #forget(runtime: HostRuntime): void {
+    if (this.#active === runtime) {
+      this.#active = undefined;
+      this.#runtime = undefined;
+    }
+    // A lost connection and the request that saw it both get here: close once.
+    if (this.#closed.has(runtime)) return;
+    this.#closed.add(runtime);
+    void closeRuntime(runtime);
+  }
+
+  /**
+   * Reads the model and compiles it on the first live host, in this replica's order. With no host known to be
+   * live, it first has the directory probe them all afresh (5 s at most): a host that came back is used at once
+   * rather than after its backoff, and a hung one costs the probe's timeout, not the bridge's.
+   */
+  async #load(ref: ReplicaRef): Promise<HostRuntime> {
+    const source = await readModel(this.env, ref.key, this.#stats);
+    const home = homeHost(this.env, ref);
+    let hosts = this.#hostStates();
+    if (hostsToTry(hosts, home).length === 0) {
+      this.#hosts = await this.#directory().status(0);
+      this.#hostsAt = Date.now();
+      hosts = this.#hostStates();
+    }
+    const tries = hostsToTry(hosts, home);
+    if (tries.length === 0) throw gpuUnavailable(`no GPU host answers (${hosts.map((h) => `${h.url}: ${h.error ?? 'down'}`).join('; ')})`);
+    let failure: HostFailure | undefined;
+    for (const url of tries) {
+      try {
+        const runtime = await openRuntime(source, url, this.env, this.#stats);
+        if (!hosts.find((h) => h.url === url)?.ok) this.#markUp(url);
+        return runtime;
+      } catch (e) {
+        if (!(e instanceof HostFailure)) throw e;
+        this.#markDown(url, e.detail);
+        failure = e;
+      }
+    }
+    throw failure!;
+  }
+
+  /** The runtime to use, starting the one shared load if none is loaded or loading. */
+  #ensureRuntime(ref: ReplicaRef): Promise<HostRuntime> {
+    if (!this.#runtime) {
+      const loading = this.#load(ref);
+      this.#runtime = loading;
+      loading.then(
+        (runtime) => {
+          if (this.#runtime === loading) this.#adopt(runtime);
+          else this.#forget(runtime);
+        },
+        () => {
+          if (this.#runtime === loading) this.#runtime = undefined;
+        },
+      );
+    }
+    return this.#runtime;
+  }
+
+  /**
+   * Before a request: leave a host the directory reports down when another is up (a hung host is then skipped
+   * rather than waited on), and start moving home when home is back.
+   */
+  async #placeRuntime(ref: ReplicaRef): Promise<void> {
+    const hosts = await this.#refreshHosts();
+    const active = this.#active;
+    if (!active) return;
+    const here = hosts.find((h) => h.url === active.url);
+    if (!here || (!here.ok && hosts.some((h) => h.ok))) {
+      this.#forget(active);
+      return;
+    }
+    const home = hosts[homeHost(this.env, ref)];
+    if (active.url !== home.url && home.ok && !this.#moving && Date.now() >= this.#moveNotBefore) void this.#moveHome(active, home.url);
+  }
+
+  /** Compiles the same model on the home host while `from` keeps serving, then switches. */
+  async #moveHome(from: HostRuntime, home: string): Promise<void> {
+    this.#moving = true;
     try {
-      model = await this.#ensureModel();
-      const scores = await model.batcher.submit(tensor);
-      const probabilities = model.outputIsProbability ? scores : softmax(scores);
-      const best = topK(probabilities, top).map((index) => ({ index, ...model!.labels[index], probability: probabilities[index] }));
-      return { ok: true, value: { model: model.key, top: best } };
+      const next = await openRuntime(from.source, home, this.env, this.#stats);
+      if (this.#active !== from) {
+        this.#forget(next);
+        return;
+      }
+      this.#adopt(next);
+      this.#forget(from);
+      console.log(`classifier ${this.#name}: back on its home GPU host ${home} (from ${from.url})`);
     } catch (e) {
-      if (model && e instanceof GpuError) this.#forget(model);
+      this.#moveNotBefore = Date.now() + MOVE_RETRY_MS;
+      if (e instanceof HostFailure) this.#markDown(home, e.detail);
+      else console.error(`moving ${from.source.key} home to ${home} failed`, e);
+    } finally {
+      this.#moving = false;
+    }
+  }
+
+  /** Classifies one preprocessed image (1x3x224x224 float32, NCHW, ImageNet-normalised) with model `ref.key`. */
+  async classify(ref: ReplicaRef, tensor: Float32Array, top: number): Promise<RpcResult<ClassifyValue>> {
+    this.#name ||= replicaName(ref);
+    let runtime: HostRuntime | undefined;
+    try {
+      await this.#placeRuntime(ref);
+      runtime = await this.#ensureRuntime(ref);
+      const scores = await runtime.batcher.submit(renormalize(tensor, runtime.source.manifest));
+      this.#served.set(runtime.url, (this.#served.get(runtime.url) ?? 0) + 1);
+      const probabilities = runtime.outputIsProbability ? scores : softmax(scores);
+      const labels = runtime.labels;
+      const best = topK(probabilities, top).map((index) => ({ index, ...labels[index], probability: probabilities[index] }));
+      return { ok: true, value: { model: ref.key, top: best } };
+    } catch (e) {
+      if (runtime && e instanceof GpuError) this.#forget(runtime);
       const body = toErrorBody(e);
       if (body.status === 500) console.error('classify failed', e);
       return { ok: false, error: body };
     }
   }
 
-  /** For /healthz: GPU and model state; loads the model if nothing is loaded yet, then probes the GPU. */
-  async health(): Promise<HealthReport> {
-    const report = (m: LoadedModel | undefined, reason?: string): HealthReport => ({
-      ok: !!m && !reason,
+  /** For /healthz: GPU, model and host of this replica; loads the model if nothing is loaded yet, then probes the GPU. */
+  async health(ref: ReplicaRef): Promise<ReplicaHealth> {
+    this.#name ||= replicaName(ref);
+    const report = (r: HostRuntime | undefined, reason?: string): ReplicaHealth => ({
+      ok: !!r && !reason,
       ...(reason ? { reason } : {}),
-      gpu: m?.gpu ?? null,
-      model: { key: this.env.MODEL_KEY, loaded: !!m, sha256: m?.sha256 ?? null, standIn: m?.standIn ?? null },
+      replica: ref.replica,
+      home: gpuHostUrls(this.env)[homeHost(this.env, ref)],
+      host: r?.url ?? null,
+      gpu: r?.gpu ?? null,
+      model: { key: ref.key, loaded: !!r, sha256: r?.source.sha256 ?? null, standIn: r?.standIn ?? null },
       loader: { ...this.#stats },
-      batches: m ? Object.fromEntries(m.batcher.batches) : {},
-      batching: m?.sessions.report ?? null,
+      batches: r ? Object.fromEntries(r.batcher.batches) : {},
+      batching: r?.sessions.report ?? null,
+      served: Object.fromEntries(this.#served),
     });
-    let model: LoadedModel;
+    let runtime: HostRuntime;
     try {
-      model = await this.#ensureModel();
+      await this.#refreshHosts();
+      runtime = await this.#ensureRuntime(ref);
     } catch (e) {
       return report(undefined, toErrorBody(e).message);
     }
     try {
-      await probeGpu(model.device);
-      return report(model);
+      await probeGpu(runtime.device);
+      return report(runtime);
     } catch (e) {
-      return report(model, toErrorBody(e).message);
+      return report(runtime, toErrorBody(e).message);
     }
   }
 }

@@ -13,13 +13,31 @@ export const GPU_RETRY_AFTER_S = 5;
 /** Seconds to wait when no usable model is stored: someone has to put one first. */
 const MODEL_RETRY_AFTER_S = 30;
 
-export function gpuUnavailable(detail: string): ServiceError {
-  return new ServiceError({
+function gpuUnavailableBody(detail: string): ServiceErrorBody {
+  return {
     status: 503,
     code: 'gpu_unavailable',
     message: `The GPU is not available: ${detail}. Is the GPU host running (npm run gpu-host, or npm start)?`,
     retryAfter: GPU_RETRY_AFTER_S,
-  });
+  };
+}
+
+export function gpuUnavailable(detail: string): ServiceError {
+  return new ServiceError(gpuUnavailableBody(detail));
+}
+
+/**
+ * The GPU host at `url` could not be reached or its connection was lost: the host, not the model or the
+ * request, is at fault, so the caller marks it down and tries another. Answers like gpuUnavailable.
+ */
+export class HostFailure extends ServiceError {
+  constructor(
+    readonly url: string,
+    readonly detail: string,
+  ) {
+    super(gpuUnavailableBody(detail));
+    this.name = 'HostFailure';
+  }
 }
 
 export function modelUnavailable(code: 'model_missing' | 'model_invalid' | 'model_incompatible', message: string): ServiceError {

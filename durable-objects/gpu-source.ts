@@ -4,8 +4,8 @@
  */
 import { connectBridgeGPU, isLoopbackHost } from '../bridge/client.ts';
 
+/** The connection settings shared by every GPU host (one token for all; the URLs are in serving-config.ts). */
 export interface GpuHostConfig {
-  GPU_HOST_URL: string;
   GPU_HOST_TOKEN?: string;
   /** Bound on any one awaited GPU call through the bridge (default 15 s), so a hung host fails requests with 503. */
   GPU_HOST_TIMEOUT_MS?: string;
@@ -32,9 +32,10 @@ export function checkGpuHostUrl(url: string, token: string | undefined): void {
   if (!token) throw new Error('GPU_HOST_TOKEN is not set: put it in .dev.vars (npm start does) or `wrangler secret put GPU_HOST_TOKEN`');
 }
 
-export function gpuFor(config: GpuHostConfig): GPU {
+/** The GPU behind the host at `url`: each requestAdapter() opens its own connection there. */
+export function gpuFor(url: string, config: GpuHostConfig): GPU {
   const native = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (native) return native;
-  checkGpuHostUrl(config.GPU_HOST_URL, config.GPU_HOST_TOKEN);
-  return connectBridgeGPU(config.GPU_HOST_URL, { token: config.GPU_HOST_TOKEN!, timeoutMs: Number(config.GPU_HOST_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS });
+  checkGpuHostUrl(url, config.GPU_HOST_TOKEN);
+  return connectBridgeGPU(url, { token: config.GPU_HOST_TOKEN!, timeoutMs: Number(config.GPU_HOST_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS });
 }

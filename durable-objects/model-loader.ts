@@ -1,22 +1,21 @@
 /**
- * @module Loads the classifier: GPU device, model and labels from R2, compiled session. Called once per
- * Durable Object lifetime (and again after a device loss); the DO shares one in-flight load between requests.
+ * @module Loads a classifier in two steps: `readModel` takes the model, its manifest and labels from R2 and
+ * checks what can be checked without a GPU; `openRuntime` connects to one GPU host and compiles the model
+ * there (device, sessions per batch size, batcher). A replica that moves to another host runs the second step
+ * again with the same source.
  */
-import { EngineError, inferenceLimits, InferenceSession } from '../engine/index.ts';
+import { EngineError, InferenceSession, openDevice as openInferenceDevice } from '../engine/index.ts';
 import { fallbackLabel, parseLabels, type Label } from './labels.ts';
 import { gpuFor, type GpuHostConfig } from './gpu-source.ts';
-import { gpuUnavailable, modelUnavailable, ServiceError } from './errors.ts';
+import { gpuUnavailable, HostFailure, modelUnavailable, ServiceError } from './errors.ts';
 import type { GpuReport, LoaderStats } from './protocol.ts';
-import { INPUT_SIZE } from '../images/constants.ts';
+import { INPUT_SIZE, RESIZE_SHORTER } from '../images/constants.ts';
 import { Batcher } from './batcher.ts';
 import { BatchedSessions } from './batched-sessions.ts';
-
-/** The tensor the Worker sends: one RGB image, NCHW. */
-const INPUT_SHAPE = [1, 3, INPUT_SIZE, INPUT_SIZE] as const;
+import { DEFAULT_MANIFEST, inputDims, ManifestError, manifestKey, parseManifest, type ModelManifest } from './manifest.ts';
 
 export interface ModelConfig extends GpuHostConfig {
   MODEL_BUCKET: R2Bucket;
-  MODEL_KEY: string;
   LABELS_KEY: string;
   /** Largest dynamic batch (default 8; 1 turns batching off). */
   MAX_BATCH?: string;
@@ -24,14 +23,25 @@ export interface ModelConfig extends GpuHostConfig {
   BATCH_WINDOW_MS?: string;
 }
 
-export interface LoadedModel {
+/** A model as stored: what R2 holds under its key, checked, not yet on any GPU. */
+export interface ModelSource {
   key: string;
+  bytes: Uint8Array;
+  sha256: string;
+  manifest: ModelManifest;
+  /** From the manifest's label file or LABELS_KEY; empty when none is stored. */
+  labels: Label[];
+}
+
+/** A model compiled on one GPU host, ready to classify. */
+export interface HostRuntime {
+  url: string;
+  source: ModelSource;
   device: GPUDevice;
   gpu: GpuReport;
   labels: Label[];
-  sha256: string;
   standIn: boolean;
-  /** The graph ends in Softmax: its output is already a probability distribution. */
+  /** The first output is already a probability distribution (manifest "output", else a final Softmax). */
   outputIsProbability: boolean;
   /** Queues requests and runs them in batches on `sessions`. */
   batcher: Batcher<Float32Array, Float32Array>;
@@ -43,60 +53,114 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function openDevice(config: ModelConfig): Promise<{ device: GPUDevice; gpu: GpuReport }> {
+const PUT_HINT = 'Put a valid one with `npm run model:put -- <file.onnx> --key <key> [--manifest <file.json>]`.';
+
+async function readManifest(config: ModelConfig, key: string): Promise<ModelManifest> {
+  const object = await config.MODEL_BUCKET.get(manifestKey(key));
+  if (!object) return DEFAULT_MANIFEST;
   try {
-    const adapter = await gpuFor(config).requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) throw new Error('no WebGPU adapter');
-    const device = await adapter.requestDevice({ requiredLimits: inferenceLimits(adapter) });
-    const info = adapter.info;
-    return { device, gpu: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description } };
+    return parseManifest(await object.text(), `The manifest "${manifestKey(key)}"`);
   } catch (e) {
-    throw e instanceof ServiceError ? e : gpuUnavailable((e as Error).message);
+    if (e instanceof ManifestError) throw modelUnavailable('model_invalid', `${e.message} ${PUT_HINT}`);
+    throw e;
   }
 }
 
-export async function loadModel(config: ModelConfig, stats: LoaderStats): Promise<LoadedModel> {
-  stats.loads++;
+/**
+ * The preprocessing the Worker does today is the zoo's (resize 256, crop 224); a manifest asking for another
+ * size is refused here, before any GPU work, rather than fed a tensor of the wrong size.
+ */
+function checkPreprocessing(key: string, m: ModelManifest): void {
+  if (m.size === INPUT_SIZE && m.resize === RESIZE_SHORTER) return;
+  throw modelUnavailable(
+    'model_incompatible',
+    `The manifest of "${key}" asks for a ${m.size}x${m.size} crop after resizing to ${m.resize}; the Worker prepares ${INPUT_SIZE}x${INPUT_SIZE} crops from ${RESIZE_SHORTER}. Put the model with a manifest of "size": ${INPUT_SIZE}, "resize": ${RESIZE_SHORTER} (\`npm run model:put\`).`,
+  );
+}
+
+export async function readModel(config: ModelConfig, key: string, stats: LoaderStats): Promise<ModelSource> {
   stats.r2Reads++;
-  const [object, labelsObject] = await Promise.all([config.MODEL_BUCKET.get(config.MODEL_KEY), config.MODEL_BUCKET.get(config.LABELS_KEY)]);
+  const [object, manifest] = await Promise.all([config.MODEL_BUCKET.get(key), readManifest(config, key)]);
   if (!object) {
-    throw modelUnavailable('model_missing', `No model is stored under "${config.MODEL_KEY}" in the MODEL_BUCKET R2 bucket. Run \`npm run model:fetch\` (or \`npm run model:put -- <file.onnx>\`), then retry.`);
+    throw modelUnavailable('model_missing', `No model is stored under "${key}" in the MODEL_BUCKET R2 bucket. Run \`npm run model:fetch\` (or \`npm run model:put -- <file.onnx> --key ${key}\`), then retry.`);
+  }
+  checkPreprocessing(key, manifest);
+  const labelsKey = manifest.labels ?? config.LABELS_KEY;
+  const labelsObject = await config.MODEL_BUCKET.get(labelsKey);
+  if (!labelsObject && manifest.labels) {
+    throw modelUnavailable('model_missing', `The manifest of "${key}" names the label file "${labelsKey}", which is not stored. Put it with \`npm run model:put -- <file.onnx> --key ${key} --labels <file.txt>\`.`);
   }
   const bytes = new Uint8Array(await object.arrayBuffer());
-  const labels = labelsObject ? parseLabels(await labelsObject.text()) : [];
-  const sha256 = await sha256Hex(bytes);
-  const { device, gpu } = await openDevice(config);
+  return { key, bytes, sha256: await sha256Hex(bytes), manifest, labels: labelsObject ? parseLabels(await labelsObject.text()) : [] };
+}
+
+/** True when the device's connection to its host is gone (not a destroy() of ours). */
+async function connectionLost(device: GPUDevice): Promise<boolean> {
+  // `lost` resolves in the same turn that fails the pending calls; one timer turn later it has settled if it will.
+  const tick = new Promise<false>((resolve) => setTimeout(() => resolve(false), 0));
+  return Promise.race([device.lost.then((info) => info.reason !== 'destroyed'), tick]);
+}
+
+async function openDevice(url: string, config: ModelConfig): Promise<{ device: GPUDevice; gpu: GpuReport }> {
+  try {
+    const adapter = await gpuFor(url, config).requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Error('no WebGPU adapter');
+    const device = await openInferenceDevice(adapter);
+    const info = adapter.info;
+    return { device, gpu: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description } };
+  } catch (e) {
+    throw new HostFailure(url, (e as Error).message);
+  }
+}
+
+/** Compiles `source` on the GPU host at `url`. A HostFailure means the host, not the model, failed. */
+export async function openRuntime(source: ModelSource, url: string, config: ModelConfig, stats: LoaderStats): Promise<HostRuntime> {
+  stats.loads++;
+  const { key, manifest, sha256 } = source;
+  const { device, gpu } = await openDevice(url, config);
   let session: InferenceSession;
   try {
     stats.sessionBuilds++;
-    session = await InferenceSession.create(device, bytes);
+    session = await InferenceSession.create(device, source.bytes);
   } catch (e) {
+    const lost = await connectionLost(device);
     device.destroy();
+    if (lost) throw new HostFailure(url, `the connection was lost while building the model (${(e as Error).message})`);
     if (e instanceof EngineError && e.code !== 'gpu_error') {
-      throw modelUnavailable('model_invalid', `The model "${config.MODEL_KEY}" (sha256 ${sha256.slice(0, 12)}...) cannot be used: ${e.message}. Put a valid ONNX classifier with \`npm run model:put -- <file.onnx>\`.`);
+      throw modelUnavailable('model_invalid', `The model "${key}" (sha256 ${sha256.slice(0, 12)}...) cannot be used: ${e.message}. ${PUT_HINT}`);
     }
-    throw gpuUnavailable(`building the model on the GPU failed (${(e as Error).message})`);
+    throw e instanceof ServiceError ? e : gpuUnavailable(`building the model on the GPU failed (${(e as Error).message})`);
   }
   const input = session.inputs[0];
-  if (session.inputs.length !== 1 || input.dims.join('x') !== INPUT_SHAPE.join('x')) {
+  const want = inputDims(manifest);
+  const nameOk = manifest.input === undefined || manifest.input === input.name;
+  if (session.inputs.length !== 1 || !nameOk || input.dims.join('x') !== want.join('x')) {
     session.dispose();
     device.destroy();
-    throw modelUnavailable('model_incompatible', `The model "${config.MODEL_KEY}" takes ${session.inputs.map((i) => `${i.name} [${i.dims}]`).join(', ')}; the service feeds one ${INPUT_SHAPE.join('x')} image tensor. Put an ImageNet-style classifier with \`npm run model:put\`.`);
+    const wanted = `${manifest.input ? `input "${manifest.input}" ` : ''}${want.join('x')} (${manifest.layout})`;
+    throw modelUnavailable('model_incompatible', `The model "${key}" takes ${session.inputs.map((i) => `${i.name} [${i.dims}]`).join(', ')}; the service feeds one image tensor, ${wanted}. Put an image classifier, or a manifest that describes its input, with \`npm run model:put\`.`);
   }
   const classes = session.outputs[0].dims.reduce((a, b) => a * b, 1);
-  const sessions = new BatchedSessions(device, bytes, session, Number(config.MAX_BATCH ?? 8) || 1);
+  const sessions = new BatchedSessions(device, source.bytes, session, Number(config.MAX_BATCH ?? 8) || 1);
   // In the background: the first request need not wait for the batch sessions, and failures fall back to size 1.
   void sessions.prepare();
   const batcher = new Batcher(sessions, { maxBatch: sessions.maxBatch, windowMs: Number(config.BATCH_WINDOW_MS ?? 0) || 0 });
   return {
+    url,
+    source,
     batcher,
     sessions,
-    key: config.MODEL_KEY,
     device,
     gpu,
-    labels: Array.from({ length: classes }, (_, i) => labels[i] ?? fallbackLabel(i)),
-    sha256,
+    labels: Array.from({ length: classes }, (_, i) => source.labels[i] ?? fallbackLabel(i)),
     standIn: session.metadata.get('stand_in') === 'true',
-    outputIsProbability: session.outputs[0].producer === 'Softmax',
+    outputIsProbability: manifest.output ? manifest.output === 'probabilities' : session.outputs[0].producer === 'Softmax',
   };
+}
+
+/** Frees the runtime's GPU state once the requests already queued on it have run. */
+export async function closeRuntime(runtime: HostRuntime): Promise<void> {
+  await runtime.batcher.idle();
+  runtime.sessions.dispose();
+  runtime.device.destroy();
 }

@@ -40,9 +40,14 @@ export interface ModelReport {
   standIn: boolean | null;
 }
 
-export interface HealthReport {
+/** One replica's answer to health(): its GPU, model and host, for the Worker's /healthz to combine. */
+export interface ReplicaHealth {
   ok: boolean;
   reason?: string;
+  replica: number;
+  /** The GPU host it prefers, and the one it runs on now (null while nothing is loaded). */
+  home: string;
+  host: string | null;
   gpu: GpuReport | null;
   model: ModelReport;
   /** How often this Durable Object read the model from R2 and built a session since it started. */
@@ -51,6 +56,8 @@ export interface HealthReport {
   batches: Record<string, number>;
   /** Which batch sizes have a session built; null until the model is loaded. */
   batching: BatchingReport | null;
+  /** GPU host URL -> requests this replica answered there since it started. */
+  served: Record<string, number>;
 }
 
 /** Counters for tests and /healthz: one R2 read and one session build per load. */

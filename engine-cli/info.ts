@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { InferenceSession } from '../engine/session.ts';
 import { parseModel } from '../engine/onnx/parse.ts';
 import { optimize, type OptimizedGraph } from '../engine/optimize.ts';
-import { unsupportedNodes } from '../engine/plan.ts';
+import { unsupportedNodes } from '../engine/prepare.ts';
 import { modelInfo, type ModelInfo } from '../engine/model-info.ts';
-import { KERNELS } from '../shaders/registry.ts';
+import { KERNELS } from '../engine/ops/registry.ts';
 import type { Graph } from '../engine/graph.ts';
 import { describeAdapter, type CliDevice } from './device.ts';
 import { failureReason } from './test-dirs.ts';
@@ -71,8 +71,10 @@ function kernelsByOp(graph: Graph, opt: OptimizedGraph, session: InferenceSessio
   for (const n of graph.nodes) {
     if (out.has(n.opType)) continue;
     const served = labels.get(n.opType);
-    if (!kept.has(n.opType)) out.set(n.opType, REWRITTEN[n.opType] ?? 'removed by the optimizer (no dispatch)');
+    const def = Object.hasOwn(KERNELS, n.opType) ? KERNELS[n.opType] : undefined;
+    if (!kept.has(n.opType)) out.set(n.opType, REWRITTEN[n.opType] ?? (def?.evaluate ? 'folded into a constant (no dispatch)' : 'removed by the optimizer (no dispatch)'));
     else if (unsupported.has(n.opType)) out.set(n.opType, 'NO KERNEL');
+    else if (!def?.createDispatches && !def?.view) out.set(n.opType, 'CPU only: folded when the plan is made (no dispatch)');
     else if (!session) out.set(n.opType, 'kernel available');
     else if (!served) out.set(n.opType, 'no dispatch (view or in-place)');
     else out.set(n.opType, [...served].map(([k, c]) => `${k} x${c}`).join(', '));

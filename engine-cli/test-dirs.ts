@@ -11,7 +11,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InferenceSession } from '../engine/session.ts';
-import { parseModel } from '../engine/onnx/parse.ts';
+import { DeviceModel } from '../engine/device-model.ts';
+import { prepareModel } from '../engine/prepare.ts';
 import { UnsupportedOpError } from '../engine/errors.ts';
 import type { CliDevice } from './device.ts';
 import { readFloatTensor, type FloatTensorFile } from './tensor-io.ts';
@@ -71,10 +72,11 @@ async function runCase(dir: string, device: CliDevice): Promise<number> {
   } catch {
     throw new CaseFailure(`no readable model.onnx in ${dir}`);
   }
-  const graph = parseModel(bytes);
   const sets = await listMatching(dir, 'test_data_set_', '', true);
   if (sets.length === 0) throw new CaseFailure('no test_data_set_* directories');
-  // Data sets may feed different shapes; one session per distinct set of input shapes.
+  const model = new DeviceModel(device.device, prepareModel(bytes), { software: device.software });
+  const graph = model.prepared;
+  // Data sets may feed different shapes: one plan per distinct set of input shapes, all on the one DeviceModel.
   const sessions = new Map<string, InferenceSession>();
   let maxAbs = 0;
   try {
@@ -91,7 +93,7 @@ async function runCase(dir: string, device: CliDevice): Promise<number> {
       const key = JSON.stringify(inputShapes);
       let session = sessions.get(key);
       if (!session) {
-        session = await InferenceSession.create(device.device, bytes, { inputShapes, software: device.software, warmup: false });
+        session = await InferenceSession.create(model, { inputShapes, warmup: false });
         sessions.set(key, session);
       }
       if (wants.length !== session.outputs.length) {
@@ -103,7 +105,7 @@ async function runCase(dir: string, device: CliDevice): Promise<number> {
       });
     }
   } finally {
-    for (const s of sessions.values()) s.dispose();
+    model.dispose();
   }
   return maxAbs;
 }

@@ -32,7 +32,7 @@ export class UnsupportedOpError extends EngineError {
   constructor(readonly nodes: UnsupportedNode[]) {
     const ops = [...new Set(nodes.map((n) => (n.domain ? `${n.domain}.${n.opType}` : n.opType)))];
     const list = nodes.map((n) => `${n.opType} (node "${n.node}")`).join(', ');
-    super('unsupported_op', `Unsupported ONNX op${ops.length > 1 ? 's' : ''} ${ops.join(', ')}: ${list}. Register a kernel in shaders/registry.ts.`);
+    super('unsupported_op', `Unsupported ONNX op${ops.length > 1 ? 's' : ''} ${ops.join(', ')}: ${list}. Register a kernel in engine/ops/registry.ts.`);
   }
 }
 

@@ -15,6 +15,34 @@ export interface ConstTensor {
 
 export type DataType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool' | 'string' | 'other';
 
+/** Element types a graph input may have: float32, or uint8 (e.g. an RGB crop normalised by the model on the GPU). */
+export const INPUT_TYPES: readonly DataType[] = ['float32', 'uint8'];
+
+/** Bytes per element in a GPU buffer (8-byte types never reach one: WGSL has no 64-bit integers). */
+export function elementBytes(type: DataType): number {
+  switch (type) {
+    case 'uint8': case 'int8': case 'bool': return 1;
+    case 'int16': case 'uint16': case 'float16': return 2;
+    case 'int64': case 'uint64': case 'float64': return 8;
+    default: return 4;
+  }
+}
+
+/** A constant's values as numbers, whichever field holds them. */
+export function valuesOf(t: ConstTensor): ArrayLike<number> {
+  return t.floats ?? t.ints ?? [];
+}
+
+/** Builds a constant of `dataType`: float types keep a Float32Array, integer and bool types numbers. */
+export function constTensor(dataType: DataType, dims: readonly number[], values: ArrayLike<number>): ConstTensor {
+  // `+ 0` turns -0 (Math.trunc(-0.5), 0 * -4) into the 0 an integer tensor holds.
+  return isFloat(dataType) ? { dims: [...dims], dataType, floats: Float32Array.from(values) } : { dims: [...dims], dataType, ints: Array.from(values, (v) => v + 0) };
+}
+
+export function isFloat(type: DataType): boolean {
+  return type === 'float32' || type === 'float16' || type === 'float64';
+}
+
 export interface GraphNode {
   name: string;
   opType: string;

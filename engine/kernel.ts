@@ -1,13 +1,17 @@
 /**
  * @module The kernel contract: what an op definition receives and what it returns.
  *
- * An op definition (engine/ops/*.ts, registered in shaders/registry.ts) does two things:
+ * An op definition (engine/ops/*.ts, registered in engine/ops/registry.ts) does up to three things:
  * - `inferShapes`: output shapes from input shapes and attributes, pure CPU maths;
+ * - `evaluate`: the outputs themselves, on the CPU, when the inputs are known before any run (constant
+ *   folding: Shape, Gather, Cast... of constants, at prepare time or when a plan fixes the input shapes);
  * - `createDispatches`: the GPU work for one node, as WGSL plus bindings and a workgroup count.
- * The engine does the rest: uploads prepared data once, caches pipelines per device by shader text and
- * constants, creates bind groups at session build and records every dispatch of a run in one pass.
+ * The engine does the rest: uploads weights once per device, caches pipelines per device by shader text and
+ * constants, creates bind groups when a plan is built and records every dispatch of a run in one pass.
  */
-import type { ConstTensor, GraphNode } from './graph.ts';
+import type { ConstTensor, DataType, GraphNode } from './graph.ts';
+import type { PackedParams } from './wgsl/params.ts';
+import type { WgslSource } from './wgsl/source.ts';
 
 /** An activation applied by the producing kernel (Conv+Relu fusion and friends). */
 export type Activation =
@@ -26,8 +30,13 @@ export interface OpContext {
   opset: number;
   /** Shape of each input; an omitted optional input has `undefined`. */
   inputShapes: (readonly number[] | undefined)[];
-  /** The value of each input that is a constant (initializer or folded Constant), else undefined. */
+  /** The value of each input that is known before any run (initializer or folded), else undefined. */
   constants: (ConstTensor | undefined)[];
+}
+
+/** What `evaluate` receives: the inferred output shapes besides the inputs. */
+export interface EvaluateContext extends OpContext {
+  outputShapes: (readonly number[])[];
 }
 
 /** What the engine knows about the device when kernels pick variants. */
@@ -42,30 +51,53 @@ export interface KernelContext extends OpContext {
   device: DeviceProfile;
 }
 
-/** Where a binding's buffer comes from. Bindings are numbered in array order: inputs, outputs, then uniforms. */
+/** Where a binding's buffer comes from. */
 export type BindingSource =
-  /** A node input: activation, graph input or initializer uploaded as is. */
+  /** A node input: an activation, a graph input, or a constant (uploaded once per device when it is a weight). */
   | { input: number }
   /** A node output. */
   | { output: number }
-  /** Read-only data the kernel prepared at build time (e.g. weights re-laid-out for its access pattern). */
+  /**
+   * Read-only data computed from constant inputs, e.g. weights re-laid out for the kernel's access pattern.
+   * Built lazily and uploaded once per device, then shared by every plan on that device (all batch sizes):
+   * the engine keys it by `derived` and the names of the `from` inputs, so `derived` must name the
+   * transformation and every parameter `compute` uses besides those inputs' values (e.g. `channels_last/8`).
+   */
+  | { derived: string; from: readonly number[]; compute: () => Float32Array | Uint32Array }
+  /** Small read-only data owned by the plan (uploaded once per plan). */
   | { data: Float32Array | Uint32Array }
-  /** A uniform block, usually made by `ParamBlock.pack` (shaders/params.ts). */
-  | { uniform: Uint32Array };
+  /** The uniform block, made by `ParamBlock.pack` (engine/wgsl/params.ts); declared `var<uniform> params: Params`. */
+  | { uniform: PackedParams };
+
+/** The buffer of a storage binding: every source but the uniform block. */
+export type StorageSource = Exclude<BindingSource, { uniform: PackedParams }>;
+
+/**
+ * Element types a storage binding declares. A u32 binding of a 1-byte value (a uint8 input, a bool) sees its
+ * bytes packed four to a word, little-endian.
+ */
+export type StorageElement = 'f32' | 'vec4<f32>' | 'u32' | 'i32';
+
+/**
+ * One binding of a dispatch: its buffer, and the name and element type of the WGSL declaration the engine
+ * generates for it (`var<storage, read> name: array<type>`; outputs `read_write`; the uniform `params`).
+ * Bindings are numbered in array order.
+ */
+export type DispatchBinding = BindingSource & { name: string; type?: StorageElement };
 
 export interface Dispatch {
   /** GPU label and profiling name, e.g. `conv2d_1x1:fire2/expand1x1`. */
   label: string;
   /** The kernel family for per-family profiling, e.g. `conv`. */
   family: string;
-  /** Complete WGSL module. */
-  code: string;
-  /** Where the WGSL came from, for compiler messages (e.g. `shaders/conv/conv2d.wgsl`). */
-  source: string;
+  /** The kernel file: its body (no binding or Params declarations: they are generated) and its path. */
+  kernel: WgslSource;
   entryPoint?: string;
-  /** Pipeline-overridable constants (`override` declarations). */
+  /** Values of the kernel's `override` declarations: workgroup size, tiles, variants. */
   constants?: Record<string, number>;
-  bindings: BindingSource[];
+  /** Module-scope `const` declarations, for sizes WGSL needs when the shader is created (register arrays). */
+  consts?: Record<string, number>;
+  bindings: DispatchBinding[];
   /** Workgroups to launch, as a 1-D count; the engine folds it into 2-D when over the per-dimension limit. */
   workgroups: number;
 }
@@ -73,11 +105,25 @@ export interface Dispatch {
 export interface OpDefinition {
   /** Output shapes; throws InvalidShapeError or UnsupportedVariantError. */
   inferShapes(ctx: OpContext): number[][];
+  /** Output element types from the input types (default: every output has input 0's type). */
+  outputTypes?(node: PlannedNode, inputTypes: readonly (DataType | undefined)[]): DataType[];
+  /**
+   * Computes the outputs on the CPU. The engine calls it when every input is a constant (at prepare time,
+   * or when a plan is made), or, for `foldsFromShapes` ops, as soon as the input shapes are known; the node
+   * then costs nothing at run time.
+   */
+  evaluate?(ctx: EvaluateContext): ConstTensor[];
+  /** `evaluate` reads only input shapes (Shape): the node folds whenever a plan fixes its input's shape. */
+  foldsFromShapes?: boolean;
   /** Output 0 is input 0 with another shape, no data moved (Reshape, Flatten, Squeeze...). */
   view?: boolean;
   /** Inputs that must be constants (weights, shapes); checked before any GPU work. */
   constantInputs?: number[];
   /** Activation kinds this op can apply to its output (enables fusion). */
   fusesActivation?: boolean;
-  createDispatches(ctx: KernelContext): Dispatch[];
+  /**
+   * The GPU work. Absent for ops that only run on the CPU (Shape, Gather, Cast...): a plan refuses such a
+   * node, naming it, when its inputs are not known before the run.
+   */
+  createDispatches?(ctx: KernelContext): Dispatch[];
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { parseModel } from './onnx/parse.ts';
 import { modelInfo } from './model-info.ts';
-import { KERNELS } from '../shaders/registry.ts';
+import { KERNELS } from './ops/registry.ts';
 
 describe('modelInfo', () => {
   it('should count Conv (grouped, strided), Gemm and MatMul MACs and float parameters', () => {
@@ -51,5 +51,25 @@ describe('modelInfo', () => {
     expect(info.macs).toBe(2 * 2 * 16);
     expect(info.macsUnknownNodes).toEqual(['after_celu']);
     expect(info.standIn).toBe(true);
+  });
+
+  it('should count the MACs behind a Shape -> Gather -> Unsqueeze -> Concat -> Reshape flatten, folded as a plan folds it', () => {
+    const bytes = new ModelBuilder({ opset: 13 })
+      .input('x', ['N', 4, 3, 3])
+      .output('y', ['N', 5])
+      .initializer('G', [5, 36], new Float32Array(180))
+      .initializerInt64('zero', [], [0])
+      .initializerInt64('axis0', [1], [0])
+      .initializerInt64('rest', [1], [-1])
+      .node('Shape', ['x'], ['s'])
+      .node('Gather', ['s', 'zero'], ['n'])
+      .node('Unsqueeze', ['n', 'axis0'], ['n1'])
+      .node('Concat', ['n1', 'rest'], ['target'], { axis: attr.int(0) })
+      .node('Reshape', ['x', 'target'], ['flat'])
+      .node('Gemm', ['flat', 'G'], ['y'], { transB: attr.int(1) })
+      .toBytes();
+    const info = modelInfo(parseModel(bytes), KERNELS, { inputShapes: { x: [2, 4, 3, 3] } });
+    expect(info.macsByOp).toEqual({ Gemm: 2 * 5 * 36 });
+    expect(info.macsUnknownNodes).toEqual([]);
   });
 });

@@ -6,11 +6,13 @@
  * executes), so MACs describe the work actually dispatched. Nodes whose shapes cannot be inferred (an op with
  * no kernel, or downstream of one) are listed in `macsUnknownNodes` and count 0: `macs` is then a lower bound.
  */
-import type { ConstTensor, Graph } from './graph.ts';
+import type { Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
 import { optimize, type OptimizedGraph } from './optimize.ts';
-import { defaultInputShape, unsupportedNodes } from './plan.ts';
+import { tryFold } from './fold.ts';
+import { defaultInputShape } from './plan.ts';
+import { unsupportedNodes } from './prepare.ts';
 import { sizeOf } from './shape/broadcast.ts';
 
 export interface ModelInfo {
@@ -110,11 +112,12 @@ export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefin
   for (const v of graph.inputs) {
     shapes.set(v.name, options.inputShapes?.[v.name] ?? defaultInputShape(v.dims));
   }
-  for (const [name, t] of opt.initializers) shapes.set(name, t.dims);
+  for (const [name, t] of opt.constants) shapes.set(name, t.dims);
 
   const macsByOp: Record<string, number> = {};
   const macsUnknownNodes: string[] = [];
   let macs = 0;
+  const constants = new Map(opt.constants);
   // Model order is topological for valid ONNX; a node whose inputs are not known yet simply gets no shapes.
   for (const node of opt.nodes) {
     const ins = node.inputs.map((i) => (i ? shapes.get(i) : undefined));
@@ -123,7 +126,10 @@ export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefin
     const def = node.domain ? undefined : kernels[node.opType];
     if (known && def && Object.hasOwn(kernels, node.opType)) {
       try {
-        outs = def.inferShapes({ node, opset: graph.opset, inputShapes: ins, constants: node.inputs.map((i) => (i ? (opt.initializers.get(i) as ConstTensor | undefined) : undefined)) });
+        // Fold what these shapes fix, as a plan does (the Shape -> Reshape flatten ahead of a Gemm).
+        const folded = tryFold(def, node, graph.opset, { constant: (v) => constants.get(v), shape: (v) => shapes.get(v) });
+        folded?.forEach((t, k) => node.outputs[k] && constants.set(node.outputs[k], t));
+        outs = folded?.map((t) => t.dims) ?? def.inferShapes({ node, opset: graph.opset, inputShapes: ins, constants: node.inputs.map((i) => (i ? constants.get(i) : undefined)) });
       } catch {
         outs = undefined; // the session will report the shape error; here the node just has no MACs
       }

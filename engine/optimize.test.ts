@@ -3,7 +3,7 @@ import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { runOrt } from '../test/helpers/ort.ts';
 import { getTestDevice } from '../test/helpers/device.ts';
 import { randomFloat32 } from '../test/helpers/random.ts';
-import { KERNELS } from '../shaders/registry.ts';
+import { KERNELS } from './ops/registry.ts';
 import { parseModel } from './onnx/parse.ts';
 import { optimize } from './optimize.ts';
 import { modelInfo } from './model-info.ts';
@@ -115,7 +115,7 @@ describe('optimize: Constant and BatchNormalization', () => {
       .toBytes();
     const g = optimize(parseModel(bytes), KERNELS);
     expect(g.nodes.map((n) => n.opType)).toEqual(['Reshape']);
-    expect(g.initializers.get('shape')).toEqual({ dims: [2], dataType: 'int64', ints: [1, -1] });
+    expect(g.constants.get('shape')).toEqual({ dims: [2], dataType: 'int64', ints: [1, -1] });
   });
 
   it("should treat nodes spelled in domain 'ai.onnx' as the default domain", () => {
@@ -149,7 +149,7 @@ describe('optimize: Constant and BatchNormalization', () => {
     expect(g.nodes.map((n) => n.opType)).toEqual(['Conv']);
     expect(g.nodes[0].activation).toEqual({ kind: 'relu' });
     expect(g.nodes[0].inputs[1]).not.toBe('W'); // new weights; the original stays for other users
-    expect(g.initializers.get('W')!.floats).toEqual(randomFloat32(54, 1));
+    expect(g.constants.get('W')!.floats).toEqual(randomFloat32(54, 1));
   });
 
   it('should give the same output as onnxruntime on the unfolded model', async () => {

@@ -2,6 +2,7 @@
  * @module Graph rewrites before planning. Each rewrite is a small function over the node list:
  * - Constant nodes become initializers;
  * - Identity and Dropout (inference) disappear: their consumers read the input directly;
+ * - nodes whose inputs are all constants are evaluated on the CPU (their op's `evaluate`) and become constants;
  * - BatchNormalization right after a Conv is folded into the conv's weights and bias;
  * - Relu, LeakyRelu, Clip and Sigmoid right after an op that `fusesActivation` run inside that op.
  * View ops (Reshape, Flatten...) are not rewritten here: the planner aliases their buffers.
@@ -10,13 +11,15 @@ import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
 import { activationOf } from './activation.ts';
+import { tryFold } from './fold.ts';
 
 /** Ops with no work at inference: output 0 is input 0. */
 export const PASS_THROUGH_OPS: ReadonlySet<string> = new Set(['Identity', 'Dropout']);
 
 export interface OptimizedGraph {
   nodes: PlannedNode[];
-  initializers: Map<string, ConstTensor>;
+  /** Initializers, Constant nodes and folded values. */
+  constants: Map<string, ConstTensor>;
   /** Graph output name -> the value that holds it after rewrites. */
   outputValues: Map<string, string>;
 }
@@ -48,7 +51,19 @@ function foldConstants(g: OptimizedGraph): void {
     if (n.opType !== 'Constant' || n.domain) return true;
     const t = constantFromNode(n);
     if (!t) return true; // left for validation to report
-    g.initializers.set(n.outputs[0], t);
+    g.constants.set(n.outputs[0], t);
+    return false;
+  });
+}
+
+/** Nodes whose inputs are all constants: evaluated now, once, instead of at every run. */
+function foldConstantNodes(g: OptimizedGraph, kernels: Readonly<Record<string, OpDefinition>>, opset: number): void {
+  const known = { constant: (v: string) => g.constants.get(v), shape: () => undefined };
+  g.nodes = g.nodes.filter((n) => {
+    const def = !n.domain && Object.hasOwn(kernels, n.opType) ? kernels[n.opType] : undefined;
+    const outputs = def && tryFold(def, n, opset, known);
+    if (!outputs) return true;
+    n.outputs.forEach((o, k) => o && g.constants.set(o, outputs[k]));
     return false;
   });
 }
@@ -80,16 +95,16 @@ function foldBatchNorm(g: OptimizedGraph): void {
     if (bn.opType !== 'BatchNormalization' || bn.outputs.length > 1 && bn.outputs.slice(1).some(Boolean)) return true;
     const conv = producer.get(bn.inputs[0]);
     if (!conv || conv.opType !== 'Conv' || conv.activation || counts.get(bn.inputs[0]) !== 1) return true;
-    const [scale, beta, mean, variance] = bn.inputs.slice(1).map((i) => g.initializers.get(i)?.floats);
-    const w = g.initializers.get(conv.inputs[1]);
+    const [scale, beta, mean, variance] = bn.inputs.slice(1).map((i) => g.constants.get(i)?.floats);
+    const w = g.constants.get(conv.inputs[1]);
     if (!scale || !beta || !mean || !variance || !w?.floats) return true;
-    if (conv.inputs[2] && !g.initializers.get(conv.inputs[2])?.floats) return true;
+    if (conv.inputs[2] && !g.constants.get(conv.inputs[2])?.floats) return true;
     const eps = attr(bn, 'epsilon', 1e-5);
     const cout = w.dims[0];
     const per = w.floats.length / cout;
     const newW = new Float32Array(w.floats.length);
     const newB = new Float32Array(cout);
-    const oldB = conv.inputs[2] ? g.initializers.get(conv.inputs[2])!.floats! : new Float32Array(cout);
+    const oldB = conv.inputs[2] ? g.constants.get(conv.inputs[2])!.floats! : new Float32Array(cout);
     for (let o = 0; o < cout; o++) {
       const s = scale[o] / Math.sqrt(variance[o] + eps);
       for (let k = 0; k < per; k++) newW[o * per + k] = w.floats[o * per + k] * s;
@@ -98,8 +113,8 @@ function foldBatchNorm(g: OptimizedGraph): void {
     // New names: the original initializers may be shared with other nodes.
     const wName = `${conv.inputs[1]}::bn_folded::${bn.name}`;
     const bName = `${conv.inputs[2] || conv.name}::bias_bn_folded::${bn.name}`;
-    g.initializers.set(wName, { dims: w.dims, dataType: 'float32', floats: newW });
-    g.initializers.set(bName, { dims: [cout], dataType: 'float32', floats: newB });
+    g.constants.set(wName, { dims: w.dims, dataType: 'float32', floats: newW });
+    g.constants.set(bName, { dims: [cout], dataType: 'float32', floats: newB });
     conv.inputs = [conv.inputs[0], wName, bName];
     conv.outputs = [bn.outputs[0]];
     return false;
@@ -111,7 +126,7 @@ function fuseActivations(g: OptimizedGraph, kernels: Readonly<Record<string, OpD
   const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
   g.nodes = g.nodes.filter((act) => {
     if (act.domain) return true;
-    const activation = activationOf(act, opset, (i) => g.initializers.get(act.inputs[i]));
+    const activation = activationOf(act, opset, (i) => g.constants.get(act.inputs[i]));
     if (!activation) return true;
     const prev = producer.get(act.inputs[0]);
     if (!prev || prev.activation || prev.outputs.length !== 1 || !kernels[prev.opType]?.fusesActivation) return true;
@@ -126,11 +141,12 @@ function fuseActivations(g: OptimizedGraph, kernels: Readonly<Record<string, OpD
 export function optimize(graph: Graph, kernels: Readonly<Record<string, OpDefinition>>): OptimizedGraph {
   const g: OptimizedGraph = {
     nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })),
-    initializers: new Map(graph.initializers),
+    constants: new Map(graph.initializers),
     outputValues: new Map(graph.outputs.map((o) => [o.name, o.name])),
   };
   foldConstants(g);
   removePassThrough(g, graph.outputs.map((o) => o.name));
+  foldConstantNodes(g, kernels, graph.opset);
   foldBatchNorm(g);
   fuseActivations(g, kernels, graph.opset);
   return g;

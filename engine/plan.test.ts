@@ -3,16 +3,13 @@ import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { runOrt } from '../test/helpers/ort.ts';
 import { getTestDevice } from '../test/helpers/device.ts';
 import { randomFloat32 } from '../test/helpers/random.ts';
-import { KERNELS } from '../shaders/registry.ts';
-import { parseModel } from './onnx/parse.ts';
-import { optimize } from './optimize.ts';
+import { prepareModel } from './prepare.ts';
 import { buildPlan, type Plan } from './plan.ts';
 import { InferenceSession } from './session.ts';
 import { maxAbsDiff } from '../engine-cli/tolerance.ts';
 
 function plan(bytes: Uint8Array, offsetAlignment = 256): Plan {
-  const graph = parseModel(bytes);
-  return buildPlan(graph, optimize(graph, KERNELS), KERNELS, { offsetAlignment });
+  return buildPlan(prepareModel(bytes), { offsetAlignment });
 }
 
 const activationStorages = (p: Plan) => p.storages.filter((s) => s.kind === 'activation');

@@ -1,9 +1,11 @@
 /**
- * @module Execution plan: topological order, shapes, and where every value lives in GPU memory.
+ * @module Execution plan for one set of input shapes: what those shapes let us fold, every value's shape, and
+ * where every value lives in GPU memory.
  *
  * Buffer lifetimes (the invariant the executor relies on):
  * - Each graph input has its own buffer, written at the start of every run.
- * - Initializers bound as they are get one read-only buffer each, uploaded once.
+ * - Constants are not placed: the DeviceModel uploads each weight once per device for all plans; a value folded
+ *   for this plan's shapes that a kernel binds is uploaded by the plan.
  * - Every other value lives in a *root*: a region of an activation buffer. View ops (Reshape, Flatten...)
  *   alias their input's region; the inputs of an in-place Concat are slices of the Concat's region, so their
  *   producers write straight into it and the Concat itself costs nothing.
@@ -12,14 +14,14 @@
  *   chosen best-fit by size, so peak activation memory is far below the sum of all activations.
  * Runs of one session are serialized by the session, so one set of activation buffers is enough.
  */
-import type { ConstTensor, Graph } from './graph.ts';
-import { attr } from './graph.ts';
+import type { ConstTensor, DataType } from './graph.ts';
+import { attr, elementBytes } from './graph.ts';
 import type { OpDefinition, PlannedNode } from './kernel.ts';
-import { consumerCounts, type OptimizedGraph } from './optimize.ts';
-import { EngineError, InvalidShapeError, ModelLoadError, UnsupportedOpError, UnsupportedVariantError, type UnsupportedNode } from './errors.ts';
+import { consumerCounts } from './optimize.ts';
+import type { PreparedModel } from './prepare.ts';
+import { inferShapesOf, tryFold } from './fold.ts';
+import { InvalidShapeError, ModelLoadError, UnsupportedVariantError } from './errors.ts';
 import { sizeOf } from './shape/broadcast.ts';
-
-const FLOAT_BYTES = 4;
 
 export interface PlanStep {
   node: PlannedNode;
@@ -39,21 +41,37 @@ export interface Placement {
   shape: number[];
 }
 
-export type StorageKind = 'input' | 'constant' | 'activation';
+export type StorageKind = 'input' | 'activation';
 
 export interface StorageInfo {
   kind: StorageKind;
   byteSize: number;
-  /** Graph input name or initializer name. */
+  /** Graph input name. */
   name?: string;
+}
+
+export interface PlanInput {
+  name: string;
+  shape: number[];
+  dataType: DataType;
+}
+
+export interface PlanOutput {
+  name: string;
+  value: string;
+  shape: number[];
+  /** Known when the plan is made (a folded value): returned from the CPU, never read back. */
+  constant?: ConstTensor;
 }
 
 export interface Plan {
   steps: PlanStep[];
   placements: Map<string, Placement>;
   storages: StorageInfo[];
-  inputs: { name: string; shape: number[] }[];
-  outputs: { name: string; value: string; shape: number[] }[];
+  inputs: PlanInput[];
+  outputs: PlanOutput[];
+  /** Values folded for this plan's input shapes (Shape of an activation and what follows from it). */
+  constants: Map<string, ConstTensor>;
   peakActivationBytes: number;
   /** Sum of all activation sizes, to show what reuse saved. */
   totalActivationBytes: number;
@@ -66,17 +84,6 @@ export interface PlanOptions {
   offsetAlignment: number;
 }
 
-/** Nodes outside the default domain, or whose op has no kernel in `kernels`. */
-export function unsupportedNodes(nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): UnsupportedNode[] {
-  return nodes.filter((n) => n.domain || !Object.hasOwn(kernels, n.opType)).map((n) => ({ opType: n.opType, domain: n.domain, node: n.name }));
-}
-
-/** Throws UnsupportedOpError listing every node whose op has no kernel. */
-export function checkSupport(nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): void {
-  const missing = unsupportedNodes(nodes, kernels);
-  if (missing.length) throw new UnsupportedOpError(missing);
-}
-
 /** An input's declared dims with every symbolic or unknown dim set to 1. */
 export function defaultInputShape(dims: readonly (number | string)[]): number[] {
   return dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
@@ -85,84 +92,83 @@ export function defaultInputShape(dims: readonly (number | string)[]): number[] 
 function resolveInputShape(name: string, dims: readonly (number | string)[], override?: number[]): number[] {
   if (override) {
     if (override.length !== dims.length && dims.length > 0) throw new InvalidShapeError(`Input "${name}": shape [${override}] has rank ${override.length}, the model declares [${dims}]`);
+    if (override.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`Input "${name}": shape [${override}] has a dim that is not a positive integer`);
     return [...override];
   }
   return defaultInputShape(dims);
 }
 
-export function buildPlan(graph: Graph, opt: OptimizedGraph, kernels: Readonly<Record<string, OpDefinition>>, options: PlanOptions): Plan {
-  checkSupport(opt.nodes, kernels);
+/** Why a CPU-only op cannot run in this plan: the first input that is only known at run time. */
+function cpuOnlyRefusal(node: PlannedNode, isKnown: (v: string) => boolean): UnsupportedVariantError {
+  const k = node.inputs.findIndex((v) => v && !isKnown(v));
+  return new UnsupportedVariantError(node.opType, node.name, `runs on the CPU only, so its inputs must be known before the run, but input ${k} ("${node.inputs[k]}") is computed on the GPU at run time`);
+}
+
+/**
+ * Plans one input shape: shape inference and folding of what those shapes fix, then memory placement.
+ * Pure CPU; every shape or support problem throws here, before any GPU object exists.
+ */
+export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
   const shapes = new Map<string, number[]>();
-  const inputs = graph.inputs.map((v) => {
-    if (v.dataType !== 'float32') throw new UnsupportedVariantError('graph input', v.name, `element type ${v.dataType}; only float32 inputs are supported`);
+  const planConstants = new Map<string, ConstTensor>();
+  const constantOf = (v: string) => model.constants.get(v) ?? planConstants.get(v);
+  const inputs = model.inputs.map((v): PlanInput => {
     const shape = resolveInputShape(v.name, v.dims, options.inputShapes?.[v.name]);
     shapes.set(v.name, shape);
-    return { name: v.name, shape };
+    return { name: v.name, shape, dataType: v.dataType };
   });
-  for (const [name, t] of opt.initializers) shapes.set(name, t.dims);
+  for (const [name, t] of model.constants) shapes.set(name, t.dims);
+  const known = { constant: constantOf, shape: (v: string) => shapes.get(v) };
 
-  // Kahn's algorithm in model order: stable and deterministic.
   const steps: PlanStep[] = [];
-  const pending = [...opt.nodes];
-  while (pending.length) {
-    const i = pending.findIndex((n) => n.inputs.every((x) => !x || shapes.has(x)));
-    if (i < 0) {
-      const n = pending[0];
-      const lacking = n.inputs.filter((x) => x && !shapes.has(x));
-      throw new ModelLoadError(`Node "${n.name}" (${n.opType}) reads ${lacking.map((x) => `"${x}"`).join(', ')}, which no node, input or initializer provides (or the graph has a cycle)`);
+  for (const node of model.nodes) {
+    const def = model.kernels[node.opType];
+    const folded = tryFold(def, node, model.opset, known);
+    if (folded) {
+      node.outputs.forEach((o, k) => {
+        if (!o) return;
+        planConstants.set(o, folded[k]);
+        shapes.set(o, folded[k].dims);
+      });
+      continue;
     }
-    const node = pending.splice(i, 1)[0];
-    const def = kernels[node.opType];
+    if (!def.createDispatches && !def.view) throw cpuOnlyRefusal(node, (v) => constantOf(v) !== undefined);
     const inputShapes = node.inputs.map((x) => (x ? shapes.get(x) : undefined));
-    const constants = node.inputs.map((x) => (x ? opt.initializers.get(x) : undefined));
+    const constants = node.inputs.map((x) => (x ? constantOf(x) : undefined));
     for (const ci of def.constantInputs ?? []) {
-      if (node.inputs[ci] && !constants[ci]) throw new UnsupportedVariantError(node.opType, node.name, `input ${ci} ("${node.inputs[ci]}") must be a constant initializer`);
+      if (node.inputs[ci] && !constants[ci]) throw new UnsupportedVariantError(node.opType, node.name, `input ${ci} ("${node.inputs[ci]}") must be known before the run (a constant, or computed from constants and input shapes)`);
     }
     // Every op we have a kernel for reads input 0; a node without it (a damaged or hand-edited file) is a model
     // error, not a TypeError from inside the op's shape code.
     if (!node.inputs[0]) throw new ModelLoadError(`Node "${node.name}" (${node.opType}) has no input 0; the model file is damaged or not a valid ${node.opType}`);
-    const outputShapes = inferShapesOf(def, node, graph.opset, inputShapes, constants);
+    const outputShapes = inferShapesOf(def, { node, opset: model.opset, inputShapes, constants });
     outputShapes.forEach((s, k) => {
       if (s.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`${node.opType} (node "${node.name}") would produce shape [${s}]`);
       if (node.outputs[k]) shapes.set(node.outputs[k], s);
     });
     steps.push({ node, def, inputShapes, outputShapes, constants, elided: !!def.view });
   }
-  const outputs = graph.outputs.map((o) => {
-    const value = opt.outputValues.get(o.name) ?? o.name;
-    const shape = shapes.get(value);
-    if (!shape) throw new ModelLoadError(`Graph output "${o.name}" is produced by no node`);
-    return { name: o.name, value, shape };
+  const outputs = model.outputs.map((o): PlanOutput => {
+    if (o.dataType !== 'float32') throw new UnsupportedVariantError('graph output', o.name, `element type ${o.dataType}; only float32 outputs are read back`);
+    return { name: o.name, value: o.value, shape: shapes.get(o.value)!, constant: constantOf(o.value) };
   });
-  return { steps, inputs, outputs, ...placeValues(steps, inputs, outputs, opt.initializers, shapes, options.offsetAlignment) };
-}
-
-/**
- * Runs an op's shape inference. It reads only the node (attributes, input arity) and shapes from the model file,
- * so anything it throws that is not an EngineError (a wrongly typed attribute from graph.ts `attr`, a missing
- * second input read as a shape) means the file's node does not fit the op: reported as ModelLoadError naming
- * the node, so callers map it to "model invalid" instead of an internal error.
- */
-function inferShapesOf(def: OpDefinition, node: PlannedNode, opset: number, inputShapes: (number[] | undefined)[], constants: (ConstTensor | undefined)[]): number[][] {
-  try {
-    return def.inferShapes({ node, opset, inputShapes, constants });
-  } catch (e) {
-    if (e instanceof EngineError) throw e;
-    throw new ModelLoadError(`Node "${node.name}" (${node.opType}) does not fit the op's definition (${(e as Error)?.message ?? String(e)}); the model file is damaged or uses ${node.opType} in a way ONNX does not define`);
-  }
+  // Whole 4-byte words: storage bindings are, and a kernel reads 1-byte values (uint8, bool) four to a u32.
+  const bytesOf = (v: string) => Math.ceil((sizeOf(shapes.get(v)!) * elementBytes(model.types.get(v) ?? 'float32')) / 4) * 4;
+  const isConstant = (v: string) => constantOf(v) !== undefined;
+  return { steps, inputs, outputs, constants: planConstants, ...placeValues(steps, inputs, outputs.filter((o) => !o.constant), isConstant, shapes, bytesOf, options.offsetAlignment) };
 }
 
 function placeValues(
   steps: PlanStep[],
   inputs: Plan['inputs'],
   outputs: Plan['outputs'],
-  initializers: Map<string, ConstTensor>,
+  isConstant: (value: string) => boolean,
   shapes: Map<string, number[]>,
+  bytesOf: (value: string) => number,
   alignment: number,
 ): Pick<Plan, 'placements' | 'storages' | 'peakActivationBytes' | 'totalActivationBytes'> {
   const storages: StorageInfo[] = [];
   const placements = new Map<string, Placement>();
-  const bytesOf = (v: string) => sizeOf(shapes.get(v)!) * FLOAT_BYTES;
   for (const inp of inputs) {
     placements.set(inp.name, { storage: storages.length, byteOffset: 0, byteSize: bytesOf(inp.name), shape: inp.shape });
     storages.push({ kind: 'input', byteSize: bytesOf(inp.name), name: inp.name });
@@ -177,7 +183,7 @@ function placeValues(
   const aliasOf = new Map<string, string>();
   for (const s of steps) {
     if (s.def.view) aliasOf.set(s.node.outputs[0], s.node.inputs[0]);
-    if (s.node.opType === 'Concat' && concatCanBeInPlace(s, consumers, producedBy, parent, alignment)) {
+    if (s.node.opType === 'Concat' && concatCanBeInPlace(s, consumers, producedBy, parent, bytesOf, alignment)) {
       s.elided = true;
       let offset = 0;
       for (const i of s.node.inputs) {
@@ -200,7 +206,7 @@ function placeValues(
         cur = parent.get(cur)!.value;
       } else break;
     }
-    return initializers.has(cur) && !producedBy.has(cur) ? undefined : { root: cur, byteOffset: offset };
+    return isConstant(cur) ? undefined : { root: cur, byteOffset: offset };
   };
   const isGraphInput = (v: string) => inputs.some((i) => i.name === v);
   const touch = (v: string, step: number) => {
@@ -269,6 +275,7 @@ function concatCanBeInPlace(
   consumers: Map<string, number>,
   producedBy: Map<string, PlanStep>,
   parent: Map<string, unknown>,
+  bytesOf: (value: string) => number,
   alignment: number,
 ): boolean {
   const out = s.outputShapes[0];
@@ -283,7 +290,7 @@ function concatCanBeInPlace(
     const p = producedBy.get(v);
     if (!p || p.elided || consumers.get(v) !== 1 || parent.has(v)) return false;
     if (offset % alignment !== 0) return false;
-    offset += sizeOf(s.inputShapes[k]!) * FLOAT_BYTES;
+    offset += bytesOf(v);
   }
   return true;
 }

@@ -6,6 +6,7 @@ import { randomFloat32 } from '../test/helpers/random.ts';
 import { InferenceSession } from './session.ts';
 import { EngineError, InvalidInputError, UnsupportedOpError } from './errors.ts';
 import { maxAbsDiff } from '../engine-cli/tolerance.ts';
+import { trackBuffers } from '../test/helpers/buffers.ts';
 
 /** Conv(8, 3x3, stride 2, pad 1) + Relu + Conv(4, 3x3, pad 1) on 1x3x32x32 -> 1x4x16x16. */
 function convNet(): Uint8Array {
@@ -22,24 +23,6 @@ function convNet(): Uint8Array {
 }
 const X_DIMS = [1, 3, 32, 32];
 const X_SIZE = 3 * 32 * 32;
-
-/** Counts buffers created and destroyed on `device` until `restore()` (wraps createBuffer and each buffer's destroy). */
-function trackBuffers(device: GPUDevice): { created: GPUBuffer[]; destroyed: Set<GPUBuffer>; restore(): void } {
-  const created: GPUBuffer[] = [];
-  const destroyed = new Set<GPUBuffer>();
-  const original = device.createBuffer;
-  device.createBuffer = function (descriptor: GPUBufferDescriptor): GPUBuffer {
-    const buffer = original.call(device, descriptor);
-    const destroy = buffer.destroy;
-    buffer.destroy = function (): undefined {
-      destroyed.add(buffer);
-      return destroy.call(buffer);
-    };
-    created.push(buffer);
-    return buffer;
-  };
-  return { created, destroyed, restore: () => void (device.createBuffer = original) };
-}
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -1,37 +1,40 @@
 /**
- * @module InferenceSession: an ONNX model compiled for one GPUDevice.
- *
- * `create` does everything that can be done once: parse, validate (before touching the GPU), rewrite,
- * plan memory, upload weights, compile pipelines, create bind groups, and one warm-up run (a pipeline's first
- * dispatch compiles on some drivers). `run` then writes the inputs, records all dispatches in one compute
- * pass, submits once and reads all outputs back with one map.
+ * @module InferenceSession: the third of the engine's layers, a plan of a DeviceModel for one set of input
+ * shapes. Building it plans memory, folds what the shapes fix, creates this plan's buffers (activations,
+ * inputs, uniforms, readback), takes the weights from the DeviceModel (uploaded once per device), compiles
+ * pipelines (cached per device), creates bind groups and does one warm-up run (a pipeline's first dispatch
+ * compiles on some drivers). `run` then writes the inputs, records all dispatches in one compute pass, submits
+ * once and reads all outputs back with one map.
  */
-import { KERNELS } from '../shaders/registry.ts';
-import { parseModel } from './onnx/parse.ts';
-import { optimize } from './optimize.ts';
+import { prepareModel, type PrepareOptions } from './prepare.ts';
+import { DeviceModel, type DeviceModelOptions } from './device-model.ts';
 import { buildPlan, type Plan } from './plan.ts';
-import type { BindingSource, DeviceProfile, Dispatch, OpDefinition } from './kernel.ts';
-import { EngineError, GpuError, InvalidInputError } from './errors.ts';
+import type { Dispatch, DispatchBinding, PlannedNode, StorageElement } from './kernel.ts';
+import { elementBytes, valuesOf, type ConstTensor, type DataType } from './graph.ts';
+import { EngineError, GpuError, InvalidInputError, UnsupportedVariantError } from './errors.ts';
 import { checkBindingSize, foldWorkgroups } from './gpu/limits.ts';
 import { getPipeline } from './gpu/pipelines.ts';
-import { isSoftwareAdapter } from './gpu/adapter.ts';
+import { createBuffer, uploadBuffer, writeBufferPadded } from './gpu/buffers.ts';
 import { sizeOf } from './shape/broadcast.ts';
 
-export interface SessionOptions {
-  /** Kernels added to or replacing the built-in registry, keyed by ONNX op type. */
-  kernels?: Readonly<Record<string, OpDefinition>>;
+/** A plan's own options. */
+export interface PlanSessionOptions {
   /** Shapes for inputs with symbolic dims (default: every unknown dim is 1). */
   inputShapes?: Record<string, number[]>;
   /** Run once at creation so first-dispatch shader compilation is not paid by the first request (default true). */
   warmup?: boolean;
-  /** Treat the device as a CPU rasteriser when choosing kernel variants (default: detected from adapter info). */
-  software?: boolean;
 }
+
+/** Everything `InferenceSession.create(device, bytes, options)` does in one go. */
+export interface SessionOptions extends PrepareOptions, DeviceModelOptions, PlanSessionOptions {}
+
+/** The element types a feed may have, as typed arrays. */
+export type Feed = Float32Array | Uint8Array;
 
 export interface TensorMetadata {
   name: string;
   dims: number[];
-  type: 'float32';
+  type: DataType;
   /** For outputs: the ONNX op that produces it (e.g. `Softmax`, to know whether scores are probabilities). */
   producer?: string;
 }
@@ -49,10 +52,13 @@ export interface SessionStats {
   peakActivationBytes: number;
   /** What activations would take without reuse. */
   totalActivationBytes: number;
+  /** Bytes of weights on this device, shared by every plan of the DeviceModel: one copy whatever the batch sizes. */
   weightBytes: number;
+  /** Bytes of the GPU buffers this plan owns: activations, inputs, uniforms, readback, data folded for its shapes. */
+  planBytes: number;
   uploadBytesPerRun: number;
   readbackBytesPerRun: number;
-  /** GPU buffers this session holds; 0 after dispose. */
+  /** GPU buffers this session holds (with the weights when it owns its DeviceModel); 0 after dispose. */
   liveBuffers: number;
   /** Kernel label -> count, to see which kernel served each op. */
   kernels: Record<string, number>;
@@ -66,83 +72,138 @@ interface RecordedDispatch {
   workgroups: [number, number];
 }
 
-function detectSoftware(device: GPUDevice): boolean {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  return info ? isSoftwareAdapter(info) : false;
+/** Which element types a binding of each WGSL element type reads at run time. */
+const READS: Record<StorageElement, readonly DataType[]> = {
+  'f32': ['float32'],
+  'vec4<f32>': ['float32'],
+  'i32': ['int32'],
+  'u32': ['uint8', 'bool', 'uint32'],
+};
+
+/** A constant's bytes as a binding of `element` sees them (1-byte types packed four to a u32). */
+function constantData(t: ConstTensor, element: StorageElement): ArrayBufferView {
+  switch (element) {
+    case 'i32': return Int32Array.from(valuesOf(t));
+    case 'u32': return elementBytes(t.dataType) === 1 ? Uint8Array.from(valuesOf(t)) : Uint32Array.from(valuesOf(t));
+    default: return t.floats ?? Float32Array.from(valuesOf(t));
+  }
 }
+
+/** Refuses, before any GPU work, a kernel binding that would read a run-time value of another element type. */
+function checkBindingTypes(node: PlannedNode, dispatches: readonly Dispatch[], types: ReadonlyMap<string, DataType>, isConstant: (v: string) => boolean): void {
+  for (const d of dispatches) {
+    for (const b of d.bindings) {
+      if (!('input' in b) && !('output' in b)) continue;
+      const [what, index, value] = 'input' in b ? ['input', b.input, node.inputs[b.input]] : ['output', b.output, node.outputs[b.output]];
+      const type = types.get(value) ?? 'float32';
+      const element = b.type ?? 'f32';
+      if (!isConstant(value) && !READS[element].includes(type)) {
+        throw new UnsupportedVariantError(node.opType, node.name, `${what} ${index} ("${value}") is ${type} at run time; its kernel binding "${b.name}" reads ${element}`);
+      }
+    }
+  }
+}
+
+const FEED_ARRAYS: Partial<Record<DataType, { name: string; is: (x: unknown) => boolean }>> = {
+  float32: { name: 'Float32Array', is: (x) => x instanceof Float32Array },
+  uint8: { name: 'Uint8Array', is: (x) => x instanceof Uint8Array },
+};
 
 export class InferenceSession {
   readonly inputs: TensorMetadata[];
   readonly outputs: TensorMetadata[];
   /** Model metadata_props (e.g. `stand_in`). */
   readonly metadata: ReadonlyMap<string, string>;
-  readonly stats: SessionStats;
+  readonly device: GPUDevice;
 
+  #stats: Omit<SessionStats, 'weightBytes' | 'liveBuffers'>;
   #buffers = new Set<GPUBuffer>();
   #storageBuffers: GPUBuffer[] = [];
   #dispatches: RecordedDispatch[] = [];
   #staging!: GPUBuffer;
   /** Where each graph input is written, fixed at build. */
   #inputWrites: { name: string; buffer: GPUBuffer; byteOffset: number }[] = [];
-  /** Each graph output's copy into the staging buffer, fixed at build. */
+  /** Each graph output's copy into the staging buffer, fixed at build; constant outputs come from the CPU. */
   #outputCopies: { name: string; dims: number[]; buffer: GPUBuffer; byteOffset: number; stagingOffset: number; size: number }[] = [];
+  #constantOutputs: { name: string; dims: number[]; data: Float32Array }[] = [];
   /** Bytes mapped from the staging buffer per run (the sum of output sizes, at least 16). */
   #readbackBytes = 16;
   #tail: Promise<unknown> = Promise.resolve();
   #disposed = false;
-  #lost: string | undefined;
+  /** Set when this session made its DeviceModel (the one-call `create(device, bytes)`) and so disposes it. */
+  #ownsModel = false;
+  #release: () => void;
 
   private constructor(
-    readonly device: GPUDevice,
+    /** The DeviceModel this plan belongs to: its weights, and the other plans on the same device. */
+    readonly deviceModel: DeviceModel,
     private readonly plan: Plan,
-    metadata: ReadonlyMap<string, string>,
   ) {
-    this.inputs = plan.inputs.map((i) => ({ name: i.name, dims: [...i.shape], type: 'float32' }));
-    const producers = new Map(plan.steps.flatMap((s) => s.node.outputs.map((o) => [o, s.node.opType] as const)));
-    this.outputs = plan.outputs.map((o) => ({ name: o.name, dims: [...o.shape], type: 'float32', producer: producers.get(o.value) }));
-    this.metadata = metadata;
-    this.stats = {
+    this.device = deviceModel.device;
+    this.inputs = plan.inputs.map((i) => ({ name: i.name, dims: [...i.shape], type: i.dataType }));
+    const producers = new Map(deviceModel.prepared.outputs.map((o) => [o.name, o.producer]));
+    this.outputs = plan.outputs.map((o) => ({ name: o.name, dims: [...o.shape], type: 'float32', producer: producers.get(o.name) }));
+    this.metadata = deviceModel.prepared.metadata;
+    this.#stats = {
       nodes: plan.steps.length,
       dispatches: 0,
       pipelines: 0,
       peakActivationBytes: plan.peakActivationBytes,
       totalActivationBytes: plan.totalActivationBytes,
-      weightBytes: 0,
-      uploadBytesPerRun: plan.inputs.reduce((a, i) => a + sizeOf(i.shape) * 4, 0),
-      readbackBytesPerRun: plan.outputs.reduce((a, o) => a + sizeOf(o.shape) * 4, 0),
-      liveBuffers: 0,
+      planBytes: 0,
+      uploadBytesPerRun: this.inputs.reduce((a, i) => a + sizeOf(i.dims) * elementBytes(i.type), 0),
+      readbackBytesPerRun: plan.outputs.filter((o) => !o.constant).reduce((a, o) => a + sizeOf(o.shape) * 4, 0),
       kernels: {},
     };
-    void device.lost.then((info) => {
-      this.#lost = info.message || info.reason || 'device lost';
-    });
+    this.#release = deviceModel.adopt(this);
   }
 
   /**
-   * Compiles an ONNX model for `device`. Model problems (corrupt bytes, unsupported ops, bad shapes) throw
+   * A plan of `model` for one set of input shapes: costs its activations, uniforms and bind groups; the weights
+   * are the DeviceModel's, shared with its other plans. Shape problems throw before any GPU object is created.
+   * @example
+   * const batch8 = await InferenceSession.create(onGpu, { inputShapes: { data: [8, 3, 224, 224] } });
+   */
+  static create(model: DeviceModel, options?: PlanSessionOptions): Promise<InferenceSession>;
+  /**
+   * Prepares `onnxBytes`, makes a DeviceModel of it on `device` and plans it, in one go; the session owns that
+   * DeviceModel and disposes it with itself. Model problems (corrupt bytes, unsupported ops, bad shapes) throw
    * before any GPU object is created.
    * @example
    * const session = await InferenceSession.create(device, onnxBytes);
    * const { [session.outputs[0].name]: scores } = await session.run({ data: tensor });
    */
-  static async create(device: GPUDevice, onnxBytes: Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
-    const kernels = { ...KERNELS, ...options.kernels };
-    const graph = parseModel(onnxBytes);
-    const optimized = optimize(graph, kernels);
-    const plan = buildPlan(graph, optimized, kernels, {
-      inputShapes: options.inputShapes,
-      offsetAlignment: device.limits.minStorageBufferOffsetAlignment,
-    });
-    const profile: DeviceProfile = { limits: device.limits, software: options.software ?? detectSoftware(device) };
+  static create(device: GPUDevice, onnxBytes: Uint8Array, options?: SessionOptions): Promise<InferenceSession>;
+  static async create(target: DeviceModel | GPUDevice, bytesOrOptions?: Uint8Array | PlanSessionOptions, maybeOptions: SessionOptions = {}): Promise<InferenceSession> {
+    if (target instanceof DeviceModel) return InferenceSession.#plan(target, (bytesOrOptions as PlanSessionOptions | undefined) ?? {});
+    const options = maybeOptions;
+    const model = new DeviceModel(target, prepareModel(bytesOrOptions as Uint8Array, options), options);
+    try {
+      const session = await InferenceSession.#plan(model, options);
+      session.#ownsModel = true;
+      return session;
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  static async #plan(model: DeviceModel, options: PlanSessionOptions): Promise<InferenceSession> {
+    if (model.disposed) throw new EngineError('disposed', 'The device model has been disposed');
+    const { device, profile } = model;
+    const prepared = model.prepared;
+    const plan = buildPlan(prepared, { inputShapes: options.inputShapes, offsetAlignment: device.limits.minStorageBufferOffsetAlignment });
     const dispatchesPerStep = plan.steps.map((step) =>
       step.elided
         ? []
-        : step.def.createDispatches({ node: step.node, opset: graph.opset, inputShapes: step.inputShapes, constants: step.constants, outputShapes: step.outputShapes, device: profile }),
+        : step.def.createDispatches!({ node: step.node, opset: prepared.opset, inputShapes: step.inputShapes, constants: step.constants, outputShapes: step.outputShapes, device: profile }),
     );
-    const session = new InferenceSession(device, plan, graph.metadata);
+    const isConstant = (v: string) => prepared.constants.has(v) || plan.constants.has(v);
+    plan.steps.forEach((step, k) => checkBindingTypes(step.node, dispatchesPerStep[k], prepared.types, isConstant));
+    const session = new InferenceSession(model, plan);
     try {
-      await session.#build(dispatchesPerStep, optimized.initializers);
-      if (options.warmup ?? true) await session.run(Object.fromEntries(plan.inputs.map((i) => [i.name, new Float32Array(sizeOf(i.shape))])));
+      await session.#build(dispatchesPerStep);
+      if (options.warmup ?? true) await session.run(Object.fromEntries(session.inputs.map((i) => [i.name, i.type === 'uint8' ? new Uint8Array(sizeOf(i.dims)) : new Float32Array(sizeOf(i.dims))])));
     } catch (e) {
       session.dispose();
       throw e;
@@ -150,110 +211,115 @@ export class InferenceSession {
     return session;
   }
 
-  #createBuffer(size: number, usage: number, label: string): GPUBuffer {
-    // Bindings must be 4-byte multiples and non-empty.
-    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+  get stats(): SessionStats {
+    const weights = this.deviceModel.stats;
+    return {
+      ...this.#stats,
+      kernels: { ...this.#stats.kernels },
+      weightBytes: weights.weightBytes,
+      liveBuffers: this.#buffers.size + (this.#ownsModel ? weights.weightBuffers : 0),
+    };
+  }
+
+  #own(buffer: GPUBuffer): GPUBuffer {
     this.#buffers.add(buffer);
+    this.#stats.planBytes += buffer.size;
     return buffer;
   }
 
-  #upload(data: Float32Array | Uint32Array, usage: number, label: string): GPUBuffer {
-    const buffer = this.#createBuffer(data.byteLength, usage | GPUBufferUsage.COPY_DST, label);
-    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    return buffer;
-  }
-
-  async #build(dispatchesPerStep: Dispatch[][], initializers: Map<string, { floats?: Float32Array; ints?: number[] }>): Promise<void> {
+  async #build(dispatchesPerStep: Dispatch[][]): Promise<void> {
     const { device, plan } = this;
     const activationUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    this.#storageBuffers = plan.storages.map((s, i) => this.#createBuffer(s.byteSize, activationUsage, `${s.kind}:${s.name ?? i}`));
-    this.#staging = this.#createBuffer(this.stats.readbackBytesPerRun, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
-    this.#inputWrites = plan.inputs.map((input) => {
-      const p = plan.placements.get(input.name)!;
-      return { name: input.name, buffer: this.#storageBuffers[p.storage], byteOffset: p.byteOffset };
-    });
-    let stagingOffset = 0;
-    this.#outputCopies = plan.outputs.map((o) => {
-      const p = plan.placements.get(o.value)!;
-      const copy = { name: o.name, dims: o.shape, buffer: this.#storageBuffers[p.storage], byteOffset: p.byteOffset, stagingOffset, size: p.byteSize };
-      stagingOffset += p.byteSize;
-      return copy;
-    });
-    this.#readbackBytes = Math.max(16, stagingOffset);
-    const constantBuffers = new Map<string, GPUBuffer>();
-
     device.pushErrorScope('validation');
-    const pending: Promise<{ d: Dispatch; entries: GPUBindGroupEntry[]; pipeline: GPUComputePipeline }>[] = [];
-    plan.steps.forEach((step, k) => {
-      for (const d of dispatchesPerStep[k]) {
-        const entries = d.bindings.map((b, binding): GPUBindGroupEntry => ({ binding, resource: this.#resolveBinding(b, step.node.inputs, step.node.outputs, constantBuffers, initializers, d.label) }));
-        const kernel = d.label.split(':')[0];
-        this.stats.kernels[kernel] = (this.stats.kernels[kernel] ?? 0) + 1;
-        pending.push(getPipeline(device, d).then((pipeline) => ({ d, entries, pipeline })));
+    let compiled: { d: Dispatch; entries: GPUBindGroupEntry[]; pipeline: GPUComputePipeline }[];
+    try {
+      this.#storageBuffers = plan.storages.map((s, i) => this.#own(createBuffer(device, s.byteSize, activationUsage, `${s.kind}:${s.name ?? i}`)));
+      this.#staging = this.#own(createBuffer(device, this.#stats.readbackBytesPerRun, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback'));
+      this.#inputWrites = plan.inputs.map((input) => {
+        const p = plan.placements.get(input.name)!;
+        return { name: input.name, buffer: this.#storageBuffers[p.storage], byteOffset: p.byteOffset };
+      });
+      let stagingOffset = 0;
+      for (const o of plan.outputs) {
+        if (o.constant) {
+          this.#constantOutputs.push({ name: o.name, dims: o.shape, data: Float32Array.from(o.constant.floats ?? []) });
+          continue;
+        }
+        const p = plan.placements.get(o.value)!;
+        this.#outputCopies.push({ name: o.name, dims: o.shape, buffer: this.#storageBuffers[p.storage], byteOffset: p.byteOffset, stagingOffset, size: p.byteSize });
+        stagingOffset += p.byteSize;
       }
-    });
-    const compiled = await Promise.all(pending);
-    this.#dispatches = compiled.map(({ d, entries, pipeline }) => ({
-      label: d.label,
-      family: d.family,
-      pipeline,
-      bindGroup: device.createBindGroup({ label: d.label, layout: pipeline.getBindGroupLayout(0), entries }),
-      workgroups: foldWorkgroups(d.workgroups, device.limits),
-    }));
-    const error = await device.popErrorScope();
-    if (error) throw new GpuError('creating buffers and bind groups', error.message);
-    this.stats.dispatches = this.#dispatches.length;
-    this.stats.pipelines = new Set(compiled.map((c) => c.pipeline)).size;
-    this.stats.liveBuffers = this.#buffers.size;
+      this.#readbackBytes = Math.max(16, stagingOffset);
+
+      const pending: Promise<{ d: Dispatch; entries: GPUBindGroupEntry[]; pipeline: GPUComputePipeline }>[] = [];
+      plan.steps.forEach((step, k) => {
+        for (const d of dispatchesPerStep[k]) {
+          const entries = d.bindings.map((b, binding): GPUBindGroupEntry => ({ binding, resource: this.#resolveBinding(b, step.node.inputs, step.node.outputs, d.label) }));
+          const kernel = d.label.split(':')[0];
+          this.#stats.kernels[kernel] = (this.#stats.kernels[kernel] ?? 0) + 1;
+          pending.push(getPipeline(device, d).then((pipeline) => ({ d, entries, pipeline })));
+        }
+      });
+      compiled = await Promise.all(pending);
+      this.#dispatches = compiled.map(({ d, entries, pipeline }) => ({
+        label: d.label,
+        family: d.family,
+        pipeline,
+        bindGroup: device.createBindGroup({ label: d.label, layout: pipeline.getBindGroupLayout(0), entries }),
+        workgroups: foldWorkgroups(d.workgroups, device.limits),
+      }));
+    } finally {
+      const error = await device.popErrorScope();
+      if (error) throw new GpuError('creating buffers and bind groups', error.message);
+    }
+    this.#stats.dispatches = this.#dispatches.length;
+    this.#stats.pipelines = new Set(compiled.map((c) => c.pipeline)).size;
   }
 
-  #resolveBinding(
-    b: BindingSource,
-    inputs: string[],
-    outputs: string[],
-    constantBuffers: Map<string, GPUBuffer>,
-    initializers: Map<string, { floats?: Float32Array; ints?: number[] }>,
-    label: string,
-  ): GPUBufferBinding {
-    const limits = this.device.limits;
-    if ('data' in b) {
-      this.stats.weightBytes += b.data.byteLength;
-      checkBindingSize(label, b.data.byteLength, limits);
-      return { buffer: this.#upload(b.data, GPUBufferUsage.STORAGE, `${label}:data`) };
+  /** A buffer for this plan alone (uniforms, small data, values folded for its shapes). */
+  #upload(data: ArrayBufferView, usage: number, label: string): GPUBuffer {
+    checkBindingSize(label, data.byteLength, this.device.limits);
+    return this.#own(uploadBuffer(this.device, data, usage, label));
+  }
+
+  #resolveBinding(b: DispatchBinding, inputs: string[], outputs: string[], label: string): GPUBufferBinding {
+    const prepared = this.deviceModel.prepared;
+    if ('data' in b) return { buffer: this.#upload(b.data, GPUBufferUsage.STORAGE, `${label}:${b.name}`) };
+    if ('uniform' in b) return { buffer: this.#upload(b.uniform.data, GPUBufferUsage.UNIFORM, `${label}:${b.name}`) };
+    if ('derived' in b) {
+      const from = b.from.map((i) => inputs[i] ?? '');
+      // Derived from weights only: once per device. From values folded for this plan's shapes: this plan's own.
+      if (from.every((v) => !v || prepared.constants.has(v))) return { buffer: this.deviceModel.weight(`${b.derived}(${from.join(',')})`, b.compute) };
+      return { buffer: this.#upload(b.compute(), GPUBufferUsage.STORAGE, `${label}:${b.derived}`) };
     }
-    if ('uniform' in b) return { buffer: this.#upload(b.uniform, GPUBufferUsage.UNIFORM, `${label}:params`) };
     const value = 'input' in b ? inputs[b.input] : outputs[b.output];
     const placement = this.plan.placements.get(value);
     if (placement) {
-      checkBindingSize(`${label} ${value}`, placement.byteSize, limits);
+      checkBindingSize(`${label} ${value}`, placement.byteSize, this.device.limits);
       return { buffer: this.#storageBuffers[placement.storage], offset: placement.byteOffset, size: placement.byteSize };
     }
-    let buffer = constantBuffers.get(value);
-    if (!buffer) {
-      const t = initializers.get(value);
-      if (!t) throw new EngineError('internal', `${label}: value "${value}" has no placement`);
-      const data = t.floats ?? Float32Array.from(t.ints ?? []);
-      this.stats.weightBytes += data.byteLength;
-      checkBindingSize(`${label} ${value}`, data.byteLength, limits);
-      buffer = this.#upload(data, GPUBufferUsage.STORAGE, `constant:${value}`);
-      constantBuffers.set(value, buffer);
-    }
-    return { buffer };
+    const element = b.type ?? 'f32';
+    const weight = prepared.constants.get(value);
+    if (weight) return { buffer: this.deviceModel.weight(`value:${value}:${element}`, () => constantData(weight, element)) };
+    const folded = this.plan.constants.get(value);
+    if (folded) return { buffer: this.#upload(constantData(folded, element), GPUBufferUsage.STORAGE, `${label}:${value}`) };
+    throw new EngineError('internal', `${label}: value "${value}" has no placement`);
   }
 
-  #validateFeeds(feeds: Readonly<Record<string, Float32Array>>): void {
+  #validateFeeds(feeds: Readonly<Record<string, Feed>>): void {
     for (const name of Object.keys(feeds)) {
-      if (!this.plan.inputs.some((i) => i.name === name)) {
-        throw new InvalidInputError(`Unknown input "${name}"; the model's inputs are ${this.plan.inputs.map((i) => `"${i.name}"`).join(', ')}`);
+      if (!this.inputs.some((i) => i.name === name)) {
+        throw new InvalidInputError(`Unknown input "${name}"; the model's inputs are ${this.inputs.map((i) => `"${i.name}"`).join(', ')}`);
       }
     }
-    for (const input of this.plan.inputs) {
+    for (const input of this.inputs) {
       const data = feeds[input.name];
-      if (!data) throw new InvalidInputError(`Missing input "${input.name}" (float32, shape [${input.shape.join(', ')}])`);
-      if (!(data instanceof Float32Array)) throw new InvalidInputError(`Input "${input.name}" must be a Float32Array`);
-      const want = sizeOf(input.shape);
+      if (!data) throw new InvalidInputError(`Missing input "${input.name}" (${input.type}, shape [${input.dims.join(', ')}])`);
+      const array = FEED_ARRAYS[input.type]!;
+      if (!array.is(data)) throw new InvalidInputError(`Input "${input.name}" must be a ${array.name}`);
+      const want = sizeOf(input.dims);
       if (data.length !== want) {
-        throw new InvalidInputError(`Input "${input.name}" has ${data.length} values; shape [${input.shape.join(', ')}] needs ${want}`);
+        throw new InvalidInputError(`Input "${input.name}" has ${data.length} values; shape [${input.dims.join(', ')}] needs ${want}`);
       }
     }
   }
@@ -262,7 +328,7 @@ export class InferenceSession {
    * Runs the model. Concurrent calls are queued: a session has one set of activation buffers, so runs never
    * overlap and one request's data can never leak into another's answer.
    */
-  run(feeds: Readonly<Record<string, Float32Array>>): Promise<Record<string, Tensor>> {
+  run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
     if (this.#disposed) return Promise.reject(new EngineError('disposed', 'The session has been disposed'));
     try {
       this.#validateFeeds(feeds);
@@ -274,16 +340,12 @@ export class InferenceSession {
     return result;
   }
 
-  async #execute(feeds: Readonly<Record<string, Float32Array>>): Promise<Record<string, Tensor>> {
-    if (this.#lost) throw new GpuError('run', `the GPU device was lost (${this.#lost}); create a new session`);
+  async #execute(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+    const lost = this.deviceModel.lost;
+    if (lost) throw new GpuError('run', `the GPU device was lost (${lost}); create a new session`);
     if (this.#disposed) throw new EngineError('disposed', 'The session has been disposed');
     const { device } = this;
-    for (const w of this.#inputWrites) {
-      let data = feeds[w.name];
-      // dawn.node refuses views of a SharedArrayBuffer (e.g. threaded wasm memory): copy those.
-      if (typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer) data = new Float32Array(data);
-      device.queue.writeBuffer(w.buffer, w.byteOffset, data.buffer, data.byteOffset, data.byteLength);
-    }
+    for (const w of this.#inputWrites) writeBufferPadded(device, w.buffer, w.byteOffset, feeds[w.name]);
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     for (const d of this.#dispatches) {
@@ -297,12 +359,14 @@ export class InferenceSession {
     try {
       await this.#staging.mapAsync(GPUMapMode.READ, 0, this.#readbackBytes);
     } catch (e) {
-      throw new GpuError('reading results', this.#lost ? `the GPU device was lost (${this.#lost})` : (e as Error).message);
+      const gone = this.deviceModel.lost;
+      throw new GpuError('reading results', gone ? `the GPU device was lost (${gone})` : (e as Error).message);
     }
     const bytes = this.#staging.getMappedRange(0, this.#readbackBytes);
     const result: Record<string, Tensor> = {};
     for (const c of this.#outputCopies) result[c.name] = { data: new Float32Array(bytes.slice(c.stagingOffset, c.stagingOffset + c.size)), dims: [...c.dims] };
     this.#staging.unmap();
+    for (const c of this.#constantOutputs) result[c.name] = { data: c.data.slice(), dims: [...c.dims] };
     return result;
   }
 
@@ -311,15 +375,20 @@ export class InferenceSession {
     return this.#dispatches.map((d) => ({ label: d.label, family: d.family }));
   }
 
-  /** Frees every GPU buffer the session created. Pipelines stay in the per-device cache for other sessions. */
+  /**
+   * Frees the GPU buffers this plan created; the weights stay with the DeviceModel for its other plans (unless
+   * this session made its own DeviceModel, which it then disposes). Pipelines stay in the per-device cache.
+   */
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
+    this.#release();
     for (const b of this.#buffers) b.destroy();
     this.#buffers.clear();
     this.#storageBuffers = [];
     this.#inputWrites = [];
     this.#outputCopies = [];
     this.#dispatches = [];
-    this.stats.liveBuffers = 0;
+    if (this.#ownsModel) this.deviceModel.dispose();
   }
 }

@@ -7,8 +7,7 @@
  */
 import { create, globals } from 'webgpu';
 import type { AdapterInfo } from '../bridge/protocol.ts';
-import { isSoftwareAdapter } from '../engine/gpu/adapter.ts';
-import { inferenceLimits } from '../engine/gpu/limits.ts';
+import { isSoftwareAdapter, openDevice } from '../gpu/device.ts';
 import { adapterInfoOf } from './describe.ts';
 
 export type DawnBackend = 'auto' | 'default' | 'vulkan' | 'opengles' | 'd3d12' | 'metal';
@@ -86,7 +85,7 @@ export async function openDawnAdapter(backend: DawnBackend = 'auto'): Promise<Da
 /** Opens an adapter and a device with the adapter's own limits (the defaults are lower than many GPUs). */
 export async function openDawnDevice(backend: DawnBackend = 'auto'): Promise<DawnAdapter & { device: GPUDevice }> {
   const found = await openDawnAdapter(backend);
-  const device = await found.adapter.requestDevice({ requiredLimits: inferenceLimits(found.adapter) });
+  const device = await openDevice(found.adapter);
   instanceOf.set(device, found.gpu);
   return { ...found, device };
 }

@@ -7,10 +7,10 @@ import { connectBridgeGPU } from '../bridge/client.ts';
 import { health, killHost, spawnHost } from './test-support.ts';
 
 describe('gpu-host CLI', () => {
-  it('without a token it generates one into .dev.vars (keeping other lines), serves it, and warns about llvmpipe', async () => {
+  it('without a token anywhere it generates one into .dev.vars (keeping other lines), serves it, and warns about llvmpipe', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'gpu-host-'));
     const devVars = path.join(dir, '.dev.vars');
-    await writeFile(devVars, 'OTHER=1\nGPU_HOST_TOKEN=stale\nMORE=two\n');
+    await writeFile(devVars, 'OTHER=1\nGPU_HOST_TOKEN=\nMORE=two\n');
     const proc = await spawnHost({ devVars });
     try {
       const text = await readFile(devVars, 'utf8');
@@ -18,7 +18,7 @@ describe('gpu-host CLI', () => {
       expect(token).toBeDefined();
       expect(text).toMatch(/^OTHER=1$/m);
       expect(text).toMatch(/^MORE=two$/m);
-      expect(text).not.toMatch(/stale/);
+      expect(text.match(/^GPU_HOST_TOKEN=/gm)).toHaveLength(1);
       expect(proc.output()).not.toContain(token!);
 
       const h = await health(proc.port);
@@ -30,6 +30,22 @@ describe('gpu-host CLI', () => {
       const device = await (await connectBridgeGPU(proc.url, { token: token!, WebSocket }).requestAdapter())!.requestDevice();
       device.destroy();
       await expect(connectBridgeGPU(proc.url, { token: 'stale', WebSocket }).requestAdapter()).rejects.toThrow(/invalid token/);
+    } finally {
+      await killHost(proc, 'SIGTERM');
+    }
+  });
+
+  it('with a token in .dev.vars it serves that one and leaves the file alone (a host restarted next to npm start joins the others)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gpu-host-'));
+    const devVars = path.join(dir, '.dev.vars');
+    const file = 'OTHER=1\nGPU_HOST_TOKEN=the-running-services-token\n';
+    await writeFile(devVars, file);
+    const proc = await spawnHost({ devVars });
+    try {
+      expect(await readFile(devVars, 'utf8')).toBe(file);
+      const device = await (await connectBridgeGPU(proc.url, { token: 'the-running-services-token', WebSocket }).requestAdapter())!.requestDevice();
+      device.destroy();
+      await expect(connectBridgeGPU(proc.url, { token: 'another', WebSocket }).requestAdapter()).rejects.toThrow(/invalid token/);
     } finally {
       await killHost(proc, 'SIGTERM');
     }

@@ -1,13 +1,14 @@
 /**
  * @module CLI for the GPU host: `npm run gpu-host -- [--port 8790] [--backend auto|vulkan|opengles|...] [--token T]`.
- * Without --token (or GPU_HOST_TOKEN in the environment) it generates one and writes it to .dev.vars, where
- * `wrangler dev` gives it to the Durable Object.
+ * Without --token (or GPU_HOST_TOKEN in the environment) it takes the token in .dev.vars, which `wrangler dev`
+ * gives to the Durable Objects (so a host restarted by hand next to `npm start` joins the others), and only when
+ * there is none generates one and writes it there.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeDevVar } from '../scripts/dev-vars.ts';
+import { readDevVar, writeDevVar } from './dev-vars.ts';
 import type { DawnBackend } from './dawn.ts';
 import { startGpuHost } from './server.ts';
 
@@ -17,8 +18,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: npm run gpu-host -- [--port N] [--backend ${BACKENDS.join('|')}] [--token T]
   --port     TCP port on 127.0.0.1 (default $GPU_HOST_PORT or 8790; 0 picks a free one)
   --backend  Dawn backend (default auto: a real GPU if any, else OpenGL ES on llvmpipe)
-  --token    shared secret clients must present (default $GPU_HOST_TOKEN, else a new one written to .dev.vars)
-  --dev-vars where a generated token is written (default .dev.vars at the repo root; other lines are kept)`;
+  --token    shared secret clients must present (default $GPU_HOST_TOKEN, else GPU_HOST_TOKEN in .dev.vars,
+             else a new one written to .dev.vars)
+  --dev-vars where the token is read from or a generated one written (default .dev.vars at the repo root;
+             other lines are kept)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -40,9 +43,13 @@ async function main(): Promise<void> {
   if (!BACKENDS.includes(backend)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}, got ${values.backend}`);
 
   let token = values.token ?? process.env.GPU_HOST_TOKEN;
+  const file = path.resolve(values['dev-vars'] ?? path.join(ROOT, '.dev.vars'));
+  if (!token) {
+    token = await readDevVar(file, 'GPU_HOST_TOKEN');
+    if (token) console.log(`[gpu-host] using GPU_HOST_TOKEN from ${file}`);
+  }
   if (!token) {
     token = randomBytes(24).toString('hex');
-    const file = path.resolve(values['dev-vars'] ?? path.join(ROOT, '.dev.vars'));
     await writeDevVar(file, 'GPU_HOST_TOKEN', token);
     console.log(`[gpu-host] generated a token and wrote GPU_HOST_TOKEN to ${file}`);
   }

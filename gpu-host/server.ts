@@ -36,6 +36,9 @@ export interface GpuHostStats {
   gpuBytes: number;
   refused: number;
   protocolErrors: number;
+  /** WebSocket payload bytes from and to clients since start (hello and welcome included): the wire cost of inference. */
+  bytesReceived: number;
+  bytesSent: number;
 }
 
 export interface GpuHostHealth extends GpuHostStats {
@@ -74,7 +77,7 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
     maxMessageBytes: caps.maxMessageBytes,
   };
   const sessions = new Set<HostSession>();
-  const counters = { refused: 0, protocolErrors: 0 };
+  const counters = { refused: 0, protocolErrors: 0, bytesReceived: 0, bytesSent: 0 };
 
   const stats = (): GpuHostStats => {
     let liveObjects = 0;
@@ -112,8 +115,14 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
       ws.close(code, reason);
     };
 
+    const send = (frame: Uint8Array): void => {
+      counters.bytesSent += frame.length;
+      ws.send(frame);
+    };
+
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const bytes = toBytes(data);
+      counters.bytesReceived += bytes.length;
       if (!session) {
         clearTimeout(helloTimer);
         // Nothing touches the GPU before this check passes.
@@ -138,13 +147,13 @@ export async function startGpuHost(options: GpuHostOptions): Promise<GpuHost> {
           refuse(CLOSE_TRY_AGAIN, `the GPU host already serves ${sessions.size} connections (max ${maxConnections})`);
           return;
         }
-        session = new HostSession(dawn, caps, (frame) => ws.send(frame), (line) => {
+        session = new HostSession(dawn, caps, send, (line) => {
           counters.protocolErrors++;
           log(`${peer}: ${line}`);
         });
         sessions.add(session);
         log(`${peer}: authenticated (${sessions.size} connection(s))`);
-        ws.send(encodeJsonFrame(FrameKind.Welcome, { version: PROTOCOL_VERSION, ...welcomeBase } satisfies Welcome));
+        send(encodeJsonFrame(FrameKind.Welcome, { version: PROTOCOL_VERSION, ...welcomeBase } satisfies Welcome));
         return;
       }
       if (!isBinary) {

@@ -17,7 +17,22 @@ export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 /**
- * Decoded-size cap, checked from the header before any pixel is allocated (413). Note: the RGBA buffer of an
- * image at this cap is 200 MB, above a deployed Worker's 128 MB isolate limit; see images/README in the report.
+ * Image-size cap for every format, checked from the header before any pixel is allocated (413). A baseline JPEG
+ * of any size up to it decodes in a few MB (DCT scaling and a region: jpeg-decoder.ts).
  */
 export const MAX_PIXELS = 50_000_000;
+
+/**
+ * Formats whose codecs hand back the whole image as RGBA (PNG, WebP, AVIF, GIF) hold it about twice (in the
+ * codec's wasm memory and as the JS copy), 8 bytes a pixel; 16-bit PNG 20. These caps keep that near 64 MB of a
+ * deployed Worker's 128 MB (413 above them, from the header).
+ */
+export const MAX_RGBA_PIXELS = 8_000_000;
+export const MAX_PNG16_PIXELS = 3_000_000;
+
+/**
+ * A progressive or multi-scan JPEG makes libjpeg hold every DCT coefficient of the full-resolution image (2 bytes
+ * each: 3 bytes a pixel at 4:2:0, 6 at 4:4:4) whatever the output scale; above this budget it is refused (413).
+ * 64 MiB: a 12 MP 4:2:0 phone photo needs 36 MB.
+ */
+export const JPEG_COEFFICIENT_BYTES = 64 * 2 ** 20;

@@ -1,20 +1,42 @@
 /**
- * @module Bytes of a sniffed format to upright 8-bit RGBA. JPEG, PNG, WebP and AVIF go through the @jsquash
- * WebAssembly codecs (an animated WebP by its first frame), GIF (first frame) through omggif. Every failure
- * becomes an ImageError: truncated input is `truncated_image` (checked before decoding, so a half image is
- * never returned), anything else the decoder rejects is `undecodable_image`.
+ * @module Bytes of a sniffed format to the pixels the resize reads (a PixelSource). JPEG goes through our
+ * libjpeg-turbo build at the DCT scale PIL's draft mode picks, keeping only the rectangle the crop reads, its
+ * EXIF orientation applied by addressing (jpeg-decoder.ts, preprocess.ts). PNG, WebP and AVIF go through the
+ * @jsquash WebAssembly codecs (an animated WebP by its first frame), GIF (first frame) through omggif, to full
+ * RGBA composited on white in place. Every failure becomes an ImageError: truncated input is `truncated_image`
+ * (checked before decoding, so a half image is never returned), anything else the decoder rejects is
+ * `undecodable_image`.
  */
 import { GifReader } from 'omggif';
 import { decodeAvifRgba, decodePngRgba, decodePngRgba16, decodeWebpRgba } from './codecs.ts';
 import { ImageError } from './errors.ts';
 import { isComplete } from './integrity.ts';
+import { JPEG_COEFFICIENT_BYTES } from './constants.ts';
+import { decodeJpegScaled, isWasmTrap, LibJpegError, type JpegHeader } from './jpeg-decoder.ts';
 import { readJpegFrameHeader, readJpegOrientation } from './jpeg-markers.ts';
-import { decodeMozJpeg } from './mozjpeg.ts';
-import { applyOrientation, type RgbaImage } from './orientation.ts';
+import { planCrop, storedWindow, uprightSize, ZOO_CROP, type CropSpec, type PixelSource } from './preprocess.ts';
 import type { ImageFormat } from './sniff.ts';
 import { webpFirstFrame } from './webp-animation.ts';
 
-export type { RgbaImage } from './orientation.ts';
+/** Row-major RGBA, 4 bytes per pixel. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+export interface DecodedImage {
+  /** Upright size of the image at full resolution. */
+  width: number;
+  height: number;
+  /**
+   * The pixels the resize reads: for JPEG DCT-scaled RGB of a region, with the EXIF orientation; for the others
+   * the whole image as RGBA, alpha not yet composited (compositeOnWhite).
+   */
+  source: PixelSource;
+  /** Decoder warnings the decode survived (libjpeg's). */
+  warnings: string[];
+}
 
 function truncated(format: ImageFormat): ImageError {
   return new ImageError('truncated_image', `The ${format.toUpperCase()} file is cut short (the upload may have been interrupted); upload the complete file.`);
@@ -25,16 +47,50 @@ function undecodable(format: ImageFormat, cause: unknown): ImageError {
   return new ImageError('undecodable_image', `The file looks like ${format.toUpperCase()} but could not be decoded${detail}; re-save it as a standard JPEG or PNG and try again.`, { cause });
 }
 
-async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
+/**
+ * PIL's draft(): the largest of 1/8, 1/4, 1/2, 1 that still leaves both sides >= `target` (floor(side / target)
+ * >= denominator), so the scaled shorter side stays >= the resize target.
+ */
+export function draftScale(width: number, height: number, target: number): number {
+  const fits = Math.min(Math.floor(width / target), Math.floor(height / target));
+  return [8, 4, 2, 1].find((d) => fits >= d) ?? 1;
+}
+
+/** 413 for a progressive/multi-scan JPEG whose whole-image coefficient buffer is over the budget. */
+function checkCoefficients(header: JpegHeader): void {
+  if (header.coefficientBytes <= JPEG_COEFFICIENT_BYTES) return;
+  const mp = (header.width * header.height) / 1e6;
+  const fitting = (JPEG_COEFFICIENT_BYTES / header.coefficientBytes) * mp;
+  throw new ImageError('image_too_large', `The image is a ${header.width}x${header.height} progressive (multi-scan) JPEG; decoding one holds all of it in memory, and with this file's colour sampling at most ${fitting.toFixed(1)} megapixels fit the ${JPEG_COEFFICIENT_BYTES / 2 ** 20} MiB limit. Save it as a baseline JPEG or downscale it and try again.`);
+}
+
+function decodeJpeg(bytes: Uint8Array, spec: CropSpec): DecodedImage {
   const frame = readJpegFrameHeader(bytes);
   // libjpeg cannot convert CMYK/YCCK to RGB, and guessing the ink profile would give wrong colours anyway.
   if (frame && frame.components === 4) {
-    throw new ImageError('unsupported_media_type', 'CMYK JPEGs (print colour) are not supported; convert the image to RGB (sRGB) and upload it again.');
+    throw new ImageError('undecodable_image', 'CMYK JPEGs (print colour) are not supported; convert the image to RGB (sRGB) and upload it again.');
   }
-  const { messages, ...image } = await decodeMozJpeg(bytes);
-  // The marker walk already proved the segments are all there; a starved scan means the data inside is damaged.
-  if (messages.some((m) => /premature end/i.test(m))) throw undecodable('jpeg', new Error(messages.join('; ')));
-  return applyOrientation(image, readJpegOrientation(bytes));
+  const orientation = readJpegOrientation(bytes);
+  let region: PixelSource['region'];
+  let upright = { width: 0, height: 0 };
+  const scaled = decodeJpegScaled(bytes, {
+    scale(header) {
+      checkCoefficients(header);
+      upright = uprightSize(header.width, header.height, orientation);
+      return draftScale(header.width, header.height, spec.resize);
+    },
+    region(width, height) {
+      const up = uprightSize(width, height, orientation);
+      region = storedWindow(planCrop(up.width, up.height, spec).reads, width, height, orientation);
+      return { x: region.left, y: region.top, width: region.width, height: region.height };
+    },
+    maxMemoryBytes: JPEG_COEFFICIENT_BYTES + 8 * 2 ** 20,
+  });
+  return {
+    ...upright,
+    source: { width: scaled.width, height: scaled.height, channels: 3, data: scaled.data, region, orientation },
+    warnings: scaled.warnings,
+  };
 }
 
 /** IHDR bit depth byte: 16-bit PNGs are decoded at 16 bits and rounded to 8, not truncated by the codec. */
@@ -83,13 +139,13 @@ async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
   return { width: first.canvasWidth, height: first.canvasHeight, data };
 }
 
-/** Decodes `bytes` (already sniffed as `format`) to upright RGBA. Throws ImageError. */
-export async function decodeImage(bytes: Uint8Array, format: ImageFormat): Promise<RgbaImage> {
+/** Decodes `bytes` (already sniffed as `format`) for a resize + crop as `spec` says. Throws ImageError. */
+export async function decodeImage(bytes: Uint8Array, format: ImageFormat, spec: CropSpec = ZOO_CROP): Promise<DecodedImage> {
   if (!isComplete(bytes, format)) throw truncated(format);
   let image: RgbaImage;
   try {
     switch (format) {
-      case 'jpeg': image = await decodeJpeg(bytes); break;
+      case 'jpeg': return decodeJpeg(bytes, spec);
       case 'png': image = await decodePng(bytes); break;
       case 'webp': image = await decodeWebp(bytes); break;
       case 'avif': image = await decodeAvifRgba(bytes); break;
@@ -97,10 +153,12 @@ export async function decodeImage(bytes: Uint8Array, format: ImageFormat): Promi
     }
   } catch (e) {
     if (e instanceof ImageError) throw e;
-    throw undecodable(format, e);
+    // libjpeg's own refusals and traps inside the wasm are the file's fault; anything else in the JPEG path is ours.
+    if (e instanceof LibJpegError || isWasmTrap(e) || format !== 'jpeg') throw undecodable(format, e);
+    throw e;
   }
   if (image.data.length !== image.width * image.height * 4 || image.width === 0 || image.height === 0) {
     throw undecodable(format, new Error(`the decoder returned ${image.width}x${image.height} with ${image.data.length} bytes`));
   }
-  return image;
+  return { width: image.width, height: image.height, source: { width: image.width, height: image.height, channels: 4, data: image.data }, warnings: [] };
 }

@@ -1,27 +1,32 @@
 /**
- * @module Upload bytes to the model's input tensor: size and format checks, header dimension check (before any
- * pixel is allocated), decode, preprocess. Runs in workerd and in Node (no Node-only APIs).
+ * @module Upload bytes to the model's input: size and format checks, header dimension checks (before any pixel
+ * is allocated), decode (JPEG at a DCT scale, only the rectangle the crop reads), resize + crop to the uint8 RGB
+ * crop as PIL computes it. normalize() (preprocess.ts) turns the crop into a model's float tensor. Runs in
+ * workerd and in Node (no Node-only APIs).
  */
-import { MAX_BODY_BYTES, MAX_PIXELS } from './constants.ts';
+import { MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_RGBA_PIXELS } from './constants.ts';
 import { decodeImage } from './decode.ts';
 import { ImageError } from './errors.ts';
 import { readImageSize } from './header.ts';
-import { toModelInput } from './preprocess.ts';
-import { detectImageFormat, isSupportedFormat, SUPPORTED_LIST, type ImageFormat } from './sniff.ts';
+import { compositeOnWhite, resizeCrop, ZOO_CROP, type CropSpec } from './preprocess.ts';
+import { declaredFormat, detectImageFormat, isSupportedFormat, startsLikeFormat, SUPPORTED_LIST, type ImageFormat } from './sniff.ts';
 
 export { ImageError, type ImageErrorCode } from './errors.ts';
 export type { ImageFormat } from './sniff.ts';
+export { normalize, IMAGENET_NORMALIZE, ZOO_CROP, type CropSpec, type NormalizeSpec } from './preprocess.ts';
 
 export interface PreparedImage {
-  /** 1x3x224x224 NCHW float32, ImageNet-normalised. */
-  tensor: Float32Array;
-  /** Upright (EXIF-oriented) size of the decoded image. */
+  /** The uint8 RGB crop, HWC, crop x crop x 3 (150,528 bytes for the zoo's 224). */
+  crop: Uint8Array;
+  /** Upright (EXIF-oriented) size of the uploaded image. */
   width: number;
   height: number;
   format: ImageFormat;
+  /** Decoder warnings the decode survived (libjpeg's), for the log. */
+  warnings: string[];
   /**
-   * Milliseconds. In deployed workerd performance.now() only advances across I/O, so these read 0 there;
-   * they are meaningful under `wrangler dev`, vitest-pool-workers and Node.
+   * Milliseconds. In a deployed Worker performance.now() only advances across I/O, so these read 0 there
+   * (docs/deploy.md); they are meaningful under `wrangler dev`, vitest-pool-workers and Node.
    */
   timings: { decode: number; preprocess: number };
 }
@@ -32,34 +37,59 @@ function unsupported(found: string, declaredType: string | undefined): ImageErro
   return new ImageError('unsupported_media_type', `The upload${declared} ${what}; send a ${SUPPORTED_LIST} image.`);
 }
 
+function notThatFormat(format: ImageFormat, declaredType: string | undefined, detected: string): ImageError {
+  const how = declaredType && declaredFormat(declaredType) === format ? `is declared as ${declaredType}` : `starts like ${format.toUpperCase()}`;
+  const what = detected === 'unknown' ? 'damaged, cut short or another format' : `it is ${detected.toUpperCase()}, which we do not decode`;
+  return new ImageError('undecodable_image', `The upload ${how} but is not a ${format.toUpperCase()} file we can decode (${what}); send a ${SUPPORTED_LIST} image.`);
+}
+
 /**
- * Validates and decodes an uploaded image and returns the model input. The format comes from the magic bytes;
- * `declaredType` (the client's Content-Type) is only quoted in error messages. Throws ImageError.
+ * The format to decode: the magic bytes decide. Bytes that only start like one of ours, or that are declared as
+ * one of ours, are a broken image of that format (400); 415 only when neither names a format we decode.
  */
-export async function prepareImage(bytes: Uint8Array, declaredType?: string): Promise<PreparedImage> {
+function formatOf(bytes: Uint8Array, declaredType: string | undefined): ImageFormat {
+  const detected = detectImageFormat(bytes);
+  if (isSupportedFormat(detected)) return detected;
+  const hinted = startsLikeFormat(bytes) ?? declaredFormat(declaredType);
+  if (hinted) throw notThatFormat(hinted, declaredType, detected);
+  throw unsupported(detected, declaredType);
+}
+
+function tooLarge(width: number, height: number, cap: number, what: string): ImageError {
+  const mp = ((width * height) / 1e6).toFixed(1);
+  return new ImageError('image_too_large', `The image is ${width}x${height} (${mp} megapixels), over the ${cap / 1e6} megapixel limit${what}; downscale it and try again.`);
+}
+
+/** The header's size against the caps: every format, then those decoded whole to RGBA (constants.ts). */
+function checkPixels(bytes: Uint8Array, format: ImageFormat, width: number, height: number): void {
+  const pixels = width * height;
+  if (pixels > MAX_PIXELS) throw tooLarge(width, height, MAX_PIXELS, '');
+  if (format === 'jpeg') return;
+  if (format === 'png' && bytes[24] === 16 && pixels > MAX_PNG16_PIXELS) throw tooLarge(width, height, MAX_PNG16_PIXELS, ' for 16-bit PNGs');
+  if (pixels > MAX_RGBA_PIXELS) throw tooLarge(width, height, MAX_RGBA_PIXELS, ` for ${format.toUpperCase()} (decoded whole; JPEGs may be larger)`);
+}
+
+/**
+ * Validates and decodes an uploaded image and returns its crop. `declaredType` is the client's Content-Type:
+ * it only turns a 415 into a 400 for bytes that claim to be one of our formats. Throws ImageError.
+ */
+export async function prepareImage(bytes: Uint8Array, declaredType?: string, spec: CropSpec = ZOO_CROP): Promise<PreparedImage> {
   if (bytes.byteLength === 0) throw new ImageError('empty_body', 'The upload is empty; send the image file as the request body or as multipart field "file".');
   if (bytes.byteLength > MAX_BODY_BYTES) {
     throw new ImageError('body_too_large', `The upload is ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, over the ${MAX_BODY_BYTES / 2 ** 20} MiB limit; send a smaller image.`);
   }
-  const detected = detectImageFormat(bytes);
-  if (!isSupportedFormat(detected)) throw unsupported(detected, declaredType);
-  const format = detected;
-
+  const format = formatOf(bytes, declaredType);
   const declared = readImageSize(bytes, format);
-  checkPixels(declared.width, declared.height);
+  checkPixels(bytes, format, declared.width, declared.height);
 
   const t0 = performance.now();
-  const image = await decodeImage(bytes, format);
+  const image = await decodeImage(bytes, format, spec);
   // A header can understate what the codec then allocates (e.g. an AVIF grid); refuse to go on with it.
-  checkPixels(image.width, image.height);
+  checkPixels(bytes, format, image.width, image.height);
   const t1 = performance.now();
-  const tensor = toModelInput(image.data, image.width, image.height);
+  const { source } = image;
+  if (source.channels === 4) compositeOnWhite(source.data as Uint8ClampedArray, source.width, source.height);
+  const crop = resizeCrop(source, spec);
   const t2 = performance.now();
-  return { tensor, width: image.width, height: image.height, format, timings: { decode: t1 - t0, preprocess: t2 - t1 } };
-}
-
-function checkPixels(width: number, height: number): void {
-  if (width * height <= MAX_PIXELS) return;
-  const mp = (width * height / 1e6).toFixed(1);
-  throw new ImageError('image_too_large', `The image is ${width}x${height} (${mp} megapixels), over the ${MAX_PIXELS / 1e6} megapixel limit; downscale it and try again.`);
+  return { crop, width: image.width, height: image.height, format, warnings: image.warnings, timings: { decode: t1 - t0, preprocess: t2 - t1 } };
 }

@@ -55,6 +55,30 @@ function looksLikeSvg(bytes: Uint8Array): boolean {
   return /<svg[\s>]/i.test(head);
 }
 
+/**
+ * The format of ours that a declared Content-Type names (`image/jpeg`, also the common `image/jpg` and
+ * `image/pjpeg`), or undefined.
+ */
+export function declaredFormat(mediaType: string | undefined): ImageFormat | undefined {
+  const subtype = /^image\/([a-z0-9.+-]+)$/.exec((mediaType ?? '').trim().toLowerCase())?.[1];
+  if (subtype === 'jpg' || subtype === 'pjpeg') return 'jpeg';
+  return IMAGE_FORMATS.find((f) => f === subtype);
+}
+
+/**
+ * A format of ours whose signature the bytes begin with but are too short or too broken to complete (e.g. FF D8
+ * alone, the first 5 bytes of a PNG signature, RIFF without WEBP): such an upload is a broken image (400), not
+ * another format (415).
+ */
+export function startsLikeFormat(bytes: Uint8Array): ImageFormat | undefined {
+  const prefixOf = (signature: readonly number[]) => bytes.length >= 2 && signature.slice(0, bytes.length).every((b, i) => bytes[i] === b);
+  if (startsWith(bytes, [0xff, 0xd8])) return 'jpeg';
+  if (prefixOf([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (prefixOf([...'GIF8'].map((c) => c.charCodeAt(0)))) return 'gif';
+  if (prefixOf([...'RIFF'].map((c) => c.charCodeAt(0))) && (bytes.length < 12 || ascii(bytes, 8, 12) === 'WEBP')) return 'webp';
+  return undefined;
+}
+
 /** The format the bytes are in, `'unknown'` when no signature matches. Reads at most the first 4 KiB. */
 export function detectImageFormat(bytes: Uint8Array): DetectedFormat {
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';

@@ -3,7 +3,7 @@
  * instead of shipped as opaque binaries.
  */
 import onnxProto, { type onnx as proto } from 'onnx-proto';
-import { floatTensorProto, int64TensorProto, type FloatStorage } from './tensor-proto.ts';
+import { elementTypeCode, floatTensorProto, int64TensorProto, typedTensorProto, type ElementType, type FloatStorage } from './tensor-proto.ts';
 
 // onnx-proto is CommonJS assigning `module.exports`; Node's ESM loader only exposes it as the default export.
 const { onnx } = onnxProto;
@@ -14,7 +14,8 @@ export type Attribute =
   | { kind: 'ints'; value: readonly number[] }
   | { kind: 'float'; value: number }
   | { kind: 'floats'; value: readonly number[] }
-  | { kind: 'string'; value: string };
+  | { kind: 'string'; value: string }
+  | { kind: 'tensor'; value: proto.TensorProto };
 
 export const attr = {
   int: (value: number): Attribute => ({ kind: 'int', value }),
@@ -22,6 +23,12 @@ export const attr = {
   float: (value: number): Attribute => ({ kind: 'float', value }),
   floats: (value: readonly number[]): Attribute => ({ kind: 'floats', value }),
   string: (value: string): Attribute => ({ kind: 'string', value }),
+  /** A float32 tensor, e.g. a Constant node's `value` (PyTorch exports write Clip bounds this way). */
+  floatTensor: (dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: floatTensorProto('', dims, Float32Array.from(data)) }),
+  /** An int64 tensor, e.g. a Constant node's shape or index `value`. */
+  int64Tensor: (dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: int64TensorProto('', dims, data) }),
+  /** A tensor of any element type (Constant's and ConstantOfShape's `value`). */
+  tensor: (type: ElementType, dims: readonly number[], data: readonly number[]): Attribute => ({ kind: 'tensor', value: typedTensorProto('', type, dims, data) }),
 };
 
 /** A dimension: a fixed size, or a symbolic name (`dim_param`) such as 'batch'. */
@@ -69,6 +76,7 @@ function attributeProto(name: string, a: Attribute): proto.AttributeProto {
     case 'float': return onnx.AttributeProto.create({ name, type: A.FLOAT, f: a.value });
     case 'floats': return onnx.AttributeProto.create({ name, type: A.FLOATS, floats: [...a.value] });
     case 'string': return onnx.AttributeProto.create({ name, type: A.STRING, s: utf8.encode(a.value) });
+    case 'tensor': return onnx.AttributeProto.create({ name, type: A.TENSOR, t: a.value });
   }
 }
 
@@ -94,16 +102,16 @@ export class ModelBuilder {
 
   constructor(private readonly options: ModelBuilderOptions) {}
 
-  /** A float32 graph input. */
-  input(name: string, dims: readonly Dim[]): this {
+  /** A graph input, float32 unless `type` says otherwise. */
+  input(name: string, dims: readonly Dim[], type: ElementType = 'float32'): this {
     this.claim(name);
-    this.inputs.push(valueInfo(name, dims, onnx.TensorProto.DataType.FLOAT));
+    this.inputs.push(valueInfo(name, dims, elementTypeCode(type)));
     return this;
   }
 
-  /** A float32 graph output; it must be produced by a node or be an input/initializer. */
-  output(name: string, dims: readonly Dim[]): this {
-    this.outputs.push(valueInfo(name, dims, onnx.TensorProto.DataType.FLOAT));
+  /** A graph output (float32 unless `type` says otherwise); it must be produced by a node or be an input/initializer. */
+  output(name: string, dims: readonly Dim[], type: ElementType = 'float32'): this {
+    this.outputs.push(valueInfo(name, dims, elementTypeCode(type)));
     return this;
   }
 
@@ -119,6 +127,13 @@ export class ModelBuilder {
     this.claim(name);
     this.initializers.push(int64TensorProto(name, dims, data));
     if (options.asGraphInput) this.inputs.push(valueInfo(name, dims, onnx.TensorProto.DataType.INT64));
+    return this;
+  }
+
+  /** An initializer of any element type (int32 indices, bool masks...). */
+  typedInitializer(name: string, type: ElementType, dims: readonly number[], data: readonly number[]): this {
+    this.claim(name);
+    this.initializers.push(typedTensorProto(name, type, dims, data));
     return this;
   }
 

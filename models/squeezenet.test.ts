@@ -5,38 +5,9 @@ import { DEFAULT_SEED, buildSqueezeNet10, buildSqueezeNet11, squeezeNetStats } f
 import { SQUEEZENET10_PATH, SQUEEZENET11_PATH } from './paths.ts';
 import { runOrt } from '../test/helpers/ort.ts';
 import { randomFloat32 } from '../test/helpers/random.ts';
+import { expectMeaningfulTop5, opCounts, softmax, top5 } from '../test/helpers/zoo.ts';
 
 const { onnx } = onnxProto;
-
-function opCounts(bytes: Uint8Array): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const n of onnx.ModelProto.decode(bytes).graph?.node ?? []) {
-    const op = n.opType ?? '';
-    counts[op] = (counts[op] ?? 0) + 1;
-  }
-  return counts;
-}
-
-function softmax(logits: Float32Array): Float64Array {
-  const max = Math.max(...logits);
-  const e = Float64Array.from(logits, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
-
-/** Top-1 probability well below certainty, top-5 probabilities pairwise distinct: the ranking carries information. */
-function expectMeaningfulTop5(probs: Float64Array): void {
-  expect(probs.every(Number.isFinite)).toBe(true);
-  expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-  const top = [...probs].sort((a, b) => b - a).slice(0, 5);
-  expect(top[0]).toBeLessThan(0.99);
-  expect(top[0]).toBeGreaterThan(5 / 1000); // not flat either
-  for (let i = 1; i < 5; i++) expect(top[i - 1] - top[i]).toBeGreaterThan(1e-6);
-}
-
-function top5(probs: Float64Array): number[] {
-  return [...probs.keys()].sort((a, b) => probs[b] - probs[a]).slice(0, 5);
-}
 
 const input = (seed: number) => ({ data: randomFloat32(3 * 224 * 224, seed, 1.7), dims: [1, 3, 224, 224] });
 

@@ -5,19 +5,15 @@
  */
 import { ModelBuilder, attr, type Attribute } from './onnx-builder.ts';
 import { deriveSeed, normalFloat32 } from './prng.ts';
+import { centeredPerFilter, type NetStats } from './net-writer.ts';
+import { DEFAULT_SEED, type StandInSpec } from './stand-in.ts';
+import { SQUEEZENET10_FILE, SQUEEZENET11_FILE } from './paths.ts';
 
-export const DEFAULT_SEED = 20240229;
+export { DEFAULT_SEED };
 
 export type SqueezeNetVersion = '1.0' | '1.1';
 
-export interface SqueezeNetStats {
-  /** Weights plus biases. */
-  params: number;
-  /** Multiply-accumulates of the convolutions for one 224x224 image. */
-  macs: number;
-  /** Node count per op type. */
-  ops: Record<string, number>;
-}
+export type SqueezeNetStats = NetStats;
 
 /** [squeeze, expand1x1 = expand3x3] channels of each fire module, in order, with 'pool' where a MaxPool sits. */
 type Stage = readonly [number, number] | 'pool';
@@ -79,20 +75,6 @@ interface Shape {
   c: number;
   h: number;
   w: number;
-}
-
-/**
- * Subtracts each filter's mean. After a ReLU every activation is positive, so with raw random weights a filter's
- * output follows the sum of its weights more than its input, and every image gets the same top-5. Zero-sum filters
- * answer to the input's variation instead.
- */
-function centeredPerFilter(weights: Float32Array, fanIn: number): Float32Array {
-  for (let o = 0; o < weights.length; o += fanIn) {
-    const filter = weights.subarray(o, o + fanIn);
-    const mean = filter.reduce((a, b) => a + b, 0) / fanIn;
-    for (let i = 0; i < fanIn; i++) filter[i] -= mean;
-  }
-  return weights;
 }
 
 /** Walks the topology once, adding nodes and weights to the builder and counting as it goes. */
@@ -231,6 +213,26 @@ export function buildSqueezeNet11(seed: number = DEFAULT_SEED): Uint8Array {
 /** SqueezeNet 1.0 stand-in: input `data_0` 1x3x224x224, output `softmaxout_1` 1x1000x1x1 probabilities. */
 export function buildSqueezeNet10(seed: number = DEFAULT_SEED): Uint8Array {
   return build10(seed).bytes;
+}
+
+/** The zoo facts of both versions, for the catalog. */
+export function squeezeNetSpec(version: SqueezeNetVersion): StandInSpec {
+  return version === '1.1'
+    ? {
+      name: 'squeezenet1.1', file: SQUEEZENET11_FILE, source: 'validated/vision/classification/squeezenet, MXNet Gluon squeezenet1.1',
+      opset: 7, irVersion: 3, producer: 'MXNet Gluon', graphName: 'mxnet_converted_model', weightsAsInputs: true,
+      input: { name: 'data', dims: [1, 3, INPUT_SIZE, INPUT_SIZE], layout: 'NCHW' }, output: { name: 'squeezenet0_flatten0_reshape0', dims: [1, CLASSES], kind: 'logits' },
+    }
+    : {
+      name: 'squeezenet1.0', file: SQUEEZENET10_FILE, source: 'validated/vision/classification/squeezenet, Caffe2 squeezenet',
+      opset: 9, irVersion: 4, producer: 'Caffe2', graphName: 'squeezenet',
+      input: { name: 'data_0', dims: [1, 3, INPUT_SIZE, INPUT_SIZE], layout: 'NCHW' }, output: { name: 'softmaxout_1', dims: [1, CLASSES, 1, 1], kind: 'probabilities' },
+    };
+}
+
+/** A stand-in with its counts, as the catalog builds every model. */
+export function buildSqueezeNet(version: SqueezeNetVersion, seed: number = DEFAULT_SEED): { bytes: Uint8Array; stats: NetStats } {
+  return (version === '1.1' ? build11 : build10)(seed);
 }
 
 /** Parameter, MAC and op counts of a stand-in (independent of the seed). */

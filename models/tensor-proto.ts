@@ -19,7 +19,11 @@ function toNumber(v: number | { toNumber(): number }): number {
   return typeof v === 'number' ? v : v.toNumber();
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
 function littleEndianBytes(data: Float32Array): Uint8Array {
+  // The common case is a plain copy; the per-value loop only runs on a big-endian host (and is slow for VGG).
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   const out = new Uint8Array(data.length * 4);
   const view = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
@@ -46,6 +50,30 @@ export function floatTensorProto(name: string, dims: readonly number[], data: Fl
 export function int64TensorProto(name: string, dims: readonly number[], data: readonly number[]): proto.TensorProto {
   checkCount(name, dims, data.length);
   return onnx.TensorProto.create({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.INT64, int64Data: [...data] });
+}
+
+/** Element types a test or stand-in model may give a tensor besides float32 (TensorProto.DataType names). */
+export type ElementType = 'float32' | 'int64' | 'int32' | 'uint8' | 'bool';
+
+const TYPE_CODES: Record<ElementType, number> = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  int64: onnx.TensorProto.DataType.INT64,
+  int32: onnx.TensorProto.DataType.INT32,
+  uint8: onnx.TensorProto.DataType.UINT8,
+  bool: onnx.TensorProto.DataType.BOOL,
+};
+
+export function elementTypeCode(type: ElementType): number {
+  return TYPE_CODES[type];
+}
+
+/** The TensorProto message for a tensor of any `ElementType`, in the typed repeated field ONNX stores it in. */
+export function typedTensorProto(name: string, type: ElementType, dims: readonly number[], data: readonly number[]): proto.TensorProto {
+  checkCount(name, dims, data.length);
+  if (type === 'float32') return floatTensorProto(name, dims, Float32Array.from(data), 'float_data');
+  if (type === 'int64') return int64TensorProto(name, dims, data);
+  // int32, uint8 and bool all live in int32_data.
+  return onnx.TensorProto.create({ name, dims: [...dims], dataType: TYPE_CODES[type], int32Data: [...data] });
 }
 
 export function encodeTensorProto(name: string, dims: readonly number[], data: Float32Array, storage: FloatStorage = 'raw'): Uint8Array {

@@ -11,8 +11,6 @@ import path from 'node:path';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** wrangler dev's default local state; `model:put` and `npm start` pass it explicitly so both agree. */
 export const LOCAL_STATE_DIR = path.join(PROJECT_ROOT, '.wrangler', 'state');
-/** The workplace's shared ImageNet label list (development checkouts only; users get synset.txt from model:fetch). */
-export const SHARED_SYNSETS_PATH = path.join(PROJECT_ROOT, '..', 'shared', 'data', 'imagenet-synsets.txt');
 
 export interface ProjectConfig {
   bucket: string;

@@ -2,9 +2,9 @@
  * @module Makes sure local R2 holds a model for `npm start`: the one already stored, else the real SqueezeNet
  * via model:fetch, else the seeded stand-in (loudly marked: its labels are meaningless).
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { SHARED_SYNSETS_PATH, type ProjectConfig } from './project-config.ts';
+import { IMAGENET_SYNSETS_PATH } from '../models/paths.ts';
+import type { ProjectConfig } from './project-config.ts';
 import { getLocalObject, putLocalObject } from './local-r2.ts';
 
 export interface ProvisionedModel {
@@ -28,9 +28,9 @@ export async function provisionModel(config: ProjectConfig, log: (line: string) 
   const paths = await ensureGeneratedModels();
   const bytes = new Uint8Array(await readFile(paths.squeezenet11));
   await putLocalObject(config.bucket, config.modelKey, bytes);
-  // Development checkouts only: give the stand-in the workplace's label list.
-  if (!(await getLocalObject(config.bucket, config.labelsKey)) && existsSync(SHARED_SYNSETS_PATH)) {
-    await putLocalObject(config.bucket, config.labelsKey, new Uint8Array(await readFile(SHARED_SYNSETS_PATH)));
+  // The stand-in answers with real label lines (the banner and /healthz still say it is a stand-in).
+  if (!(await getLocalObject(config.bucket, config.labelsKey))) {
+    await putLocalObject(config.bucket, config.labelsKey, new Uint8Array(await readFile(IMAGENET_SYNSETS_PATH)));
   }
   return { source: 'stand-in', bytes: bytes.byteLength };
 }

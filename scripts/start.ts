@@ -1,36 +1,33 @@
 /**
  * @module `npm start`: everything between a fresh clone and a service on http://localhost:8787.
  * 1. a model in local R2 (stored, fetched, or the seeded stand-in), 2. a fresh GPU host token in .dev.vars,
- * 3. the GPU host on 127.0.0.1, 4. `wrangler dev` (telemetry off), 5. a banner once /healthz answers.
- * Ctrl-C stops both processes.
+ * 3. `GPU_HOSTS` GPU hosts (default 1) on 127.0.0.1:8790, 8791, ... (`GPU_HOST_PORT` moves the first), 4. `wrangler
+ * dev` (telemetry off; GPU_HOST_URL or GPU_HOST_URLS set to the hosts) on an internal port behind the front on `PORT`
+ * (default 8787) that answers `Expect: 100-continue` (continue-front.ts), 5. a banner once /healthz answers.
+ * Every child is supervised: one that dies is restarted with a bounded backoff and the rest keep serving (a
+ * request meanwhile gets 503 with Retry-After, or another host). Ctrl-C stops them all.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
 import { provisionModel } from './provision-model.ts';
-import { readDevVar, writeDevVar } from './dev-vars.ts';
+import { readDevVar, writeDevVar } from '../gpu-host/dev-vars.ts';
 import { commaList } from '../worker/middleware/list.ts';
 import { OFFLINE_ENV, WRANGLER } from './local-r2.ts';
+import { Supervised } from './supervisor.ts';
+import { startContinueFront } from './continue-front.ts';
 
 const PORT = Number(process.env.PORT ?? 8787);
+/** More is possible but pointless on one machine: every host is a Node process with its own Dawn device per client. */
+const MAX_GPU_HOSTS = 16;
 const log = (line: string) => console.log(`[start] ${line}`);
-const children: ChildProcess[] = [];
+const children: Supervised[] = [];
 
-function startChild(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
-  // Own process group: stopping kills the child's children too (wrangler's workerd), not only the child.
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const prefix = (data: Buffer) => data.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`).join('\n') + '\n';
-  child.stdout?.on('data', (d: Buffer) => process.stdout.write(prefix(d)));
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(prefix(d)));
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping.`);
-      stop(1);
-    }
-  });
+function supervise(name: string, command: string, args: string[], env: Record<string, string>): Supervised {
+  const child = new Supervised({ name, command, args, cwd: PROJECT_ROOT, env, log });
   children.push(child);
+  child.start();
   return child;
 }
 
@@ -38,15 +35,15 @@ let stopping = false;
 function stop(code: number): void {
   if (stopping) return;
   stopping = true;
-  log('stopping the GPU host and wrangler...');
-  for (const c of children) {
-    try {
-      if (c.pid) process.kill(-c.pid, 'SIGTERM');
-    } catch {
-      c.kill('SIGTERM');
-    }
-  }
-  setTimeout(() => process.exit(code), 1500).unref();
+  log('stopping the GPU hosts and wrangler...');
+  void Promise.all(children.map((c) => c.stop(1_500))).finally(() => process.exit(code));
+}
+
+function gpuHostCount(): number {
+  const raw = process.env.GPU_HOSTS ?? '1';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_GPU_HOSTS) throw new Error(`GPU_HOSTS must be a whole number from 1 to ${MAX_GPU_HOSTS}, got "${raw}"`);
+  return n;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -67,10 +64,20 @@ interface HostHealth {
 
 /** Fails early with the fix when a port is taken (an earlier `npm start` still running, another server). */
 async function ensurePortFree(port: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+  await listenOnce(port).catch(() => {
+    throw new Error(`port ${port} (${what}) is in use: stop what runs there (an earlier npm start?) or choose other ports (PORT=8788 GPU_HOST_PORT=8890 npm start)`);
+  });
+}
+
+/** Listens on `port` (0: any free one) on 127.0.0.1, closes again and returns the port. */
+function listenOnce(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', () => reject(new Error(`port ${port} (${what}) is in use: stop what runs there (an earlier npm start?) or choose another port (PORT=8788 npm start; GPU_HOST_URL in wrangler.toml for the GPU host)`)));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
+    });
   });
 }
 
@@ -78,9 +85,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   const config = readProjectConfig();
-  const hostPort = Number(new URL(config.gpuHostUrl).port || 8790);
+  const firstHostPort = Number(process.env.GPU_HOST_PORT ?? (new URL(config.gpuHostUrl).port || 8790));
+  const hostPorts = Array.from({ length: gpuHostCount() }, (_, i) => firstHostPort + i);
   await ensurePortFree(PORT, 'the service');
-  await ensurePortFree(hostPort, 'the GPU host');
+  for (const port of hostPorts) await ensurePortFree(port, 'a GPU host');
 
   const model = await provisionModel(config, log);
   log(`model: ${config.modelKey} (${model.source}, ${model.bytes} bytes)`);
@@ -92,19 +100,29 @@ async function main(): Promise<void> {
   const apiKey = commaList(await readDevVar(devVars, 'API_KEYS')).at(0);
   const withKey = apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined;
 
-  log('starting the GPU host...');
-  startChild('gpu-host', process.execPath, ['--import', 'tsx', 'gpu-host/main.ts', '--port', String(hostPort)], { GPU_HOST_TOKEN: token });
-  const host = await waitFor<HostHealth>('the GPU host', async () => {
-    const r = await fetch(`http://127.0.0.1:${hostPort}/healthz`);
-    return r.ok ? ((await r.json()) as HostHealth) : undefined;
-  }, 60_000);
+  log(`starting ${hostPorts.length === 1 ? 'the GPU host' : `${hostPorts.length} GPU hosts`}...`);
+  const names = hostPorts.map((port) => (hostPorts.length === 1 ? 'gpu-host' : `gpu-host:${port}`));
+  hostPorts.forEach((port, i) => supervise(names[i], process.execPath, ['--import', 'tsx', 'gpu-host/main.ts', '--port', String(port)], { GPU_HOST_TOKEN: token }));
+  const hosts = await Promise.all(
+    hostPorts.map((port, i) =>
+      waitFor<HostHealth>(names[i], async () => {
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return r.ok ? ((await r.json()) as HostHealth) : undefined;
+      }, 60_000),
+    ),
+  );
+  const host = hosts[0];
+  const hostUrls = hostPorts.map((port) => `ws://127.0.0.1:${port}`);
 
   log('starting wrangler dev...');
-  startChild('wrangler', WRANGLER, ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false'], OFFLINE_ENV);
+  const urlVar = hostPorts.length > 1 ? ['--var', `GPU_HOST_URLS:${hostUrls.join(',')}`] : ['--var', `GPU_HOST_URL:${hostUrls[0]}`];
+  const wranglerPort = await listenOnce(0);
+  supervise('wrangler', WRANGLER, ['dev', '--port', String(wranglerPort), '--ip', '127.0.0.1', '--persist-to', LOCAL_STATE_DIR, '--show-interactive-dev-session=false', ...urlVar], OFFLINE_ENV);
+  await startContinueFront(PORT, wranglerPort);
   log('loading the model on the GPU (first load compiles the kernels)...');
   const health = await waitFor('the service', async () => {
     const r = await fetch(`http://127.0.0.1:${PORT}/healthz`, { headers: withKey });
-    return r.status === 200 || r.status === 503 ? ((await r.json()) as { ok: boolean; reason?: string; model?: { sha256: string | null; standIn: boolean | null } }) : undefined;
+    return r.status === 200 || r.status === 503 ? ((await r.json()) as { ok: boolean; reason?: string; model?: { key: string; sha256: string | null; standIn: boolean | null }; models?: { key: string }[] }) : undefined;
   }, 180_000);
 
   const banner = [
@@ -112,13 +130,15 @@ async function main(): Promise<void> {
     '================================================================',
     `  WebGPU classifier running on http://localhost:${PORT}`,
     `  GPU:   ${host.adapter.description} (${host.adapter.backend})${host.software ? '  [software rasteriser: slow, no GPU found]' : ''}`,
-    `  Model: ${config.modelKey}  sha256 ${health.model?.sha256 ?? '?'}`,
+    hostPorts.length > 1 ? `  Hosts: ${hostUrls.join(', ')} (restarted if they die)` : '',
+    `  Model: ${health.model?.key ?? config.modelKey}  sha256 ${health.model?.sha256 ?? '?'}`,
+    (health.models?.length ?? 1) > 1 ? `  Also:  ${health.models!.slice(1).map((m) => m.key).join(', ')}  (?model=<key>)` : '',
     health.model?.standIn ? '  !! STAND-IN MODEL with random weights: labels are meaningless.\n  !! Run `npm run model:fetch` (needs internet) for the real SqueezeNet.' : '',
     health.ok ? '' : `  !! Not ready: ${health.reason}`,
     apiKey ? '  Access: API keys on (API_KEYS in .dev.vars): send Authorization: Bearer <key>' : '',
     `  Try:   curl ${apiKey ? "-H 'Authorization: Bearer <key>' " : ''}-F file=@photo.jpg http://localhost:${PORT}`,
     `         or open http://localhost:${PORT}/ in a browser`,
-    '  Ctrl-C stops the service and the GPU host.',
+    `  Ctrl-C stops the service and the GPU host${hostPorts.length > 1 ? 's' : ''}.`,
     '================================================================',
   ].filter(Boolean);
   console.log(banner.join('\n'));

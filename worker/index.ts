@@ -4,6 +4,7 @@
  */
 import { HttpError, errorResponse } from './http/errors.ts';
 import { ImageError } from '../images/errors.ts';
+import { ConfigError } from '../durable-objects/serving-config.ts';
 import { handleClassify } from './routes/classify.ts';
 import { handleHealth } from './routes/health.ts';
 import { handlePage } from './routes/page.ts';
@@ -11,6 +12,7 @@ import { withAccess } from './middleware/index.ts';
 import type { Env } from './env.ts';
 
 export { Classifier } from '../durable-objects/classifier.ts';
+export { HostDirectory } from '../durable-objects/host-directory.ts';
 
 interface Route {
   methods: Record<string, (request: Request, env: Env, url: URL) => Promise<Response> | Response>;
@@ -44,6 +46,10 @@ const service = {
       // ImageError carries its own status/code/message (400, 413, 415); it is rendered like an HttpError.
       if (e instanceof HttpError || e instanceof ImageError) {
         response = errorResponse(e);
+      } else if (e instanceof ConfigError) {
+        // The deployment's vars contradict themselves: say which, so the operator can fix wrangler.toml.
+        console.error(`request ${requestId}: ${e.message}`);
+        response = errorResponse(new HttpError(500, 'misconfigured', e.message), requestId);
       } else {
         // Details stay in the log; the client gets the id to quote.
         console.error(`request ${requestId} failed:`, e);

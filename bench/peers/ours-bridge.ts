@@ -7,7 +7,7 @@
  */
 import { LoopbackWebSocket } from '../../gpu-host/loopback-websocket.ts';
 import { connectBridgeGPU } from '../../bridge/client.ts';
-import { inferenceLimits } from '../../engine/index.ts';
+import { openDevice } from '../../gpu/device.ts';
 import { startChildGpuHost } from './gpu-host-child.ts';
 import { oursOn } from './ours.ts';
 import type { LoadedPeer, Peer, PeerContext } from './types.ts';
@@ -20,7 +20,7 @@ export const oursBridge: Peer = {
       const gpu = connectBridgeGPU(host.url, { token: host.token, WebSocket: LoopbackWebSocket });
       const adapter = await gpu.requestAdapter({ featureLevel: ctx.dawn.featureLevel, powerPreference: 'high-performance' });
       if (!adapter) throw new Error('the GPU host offered no adapter');
-      const device = await adapter.requestDevice({ requiredLimits: inferenceLimits(adapter) });
+      const device = await openDevice(adapter);
       const info = adapter.info;
       const peer = await oursOn(device, ctx);
       return {

@@ -1,13 +1,20 @@
 /** @module Standalone inference BatchNormalization (shaders/normalization/batchnorm.wgsl); after a Conv it is folded away. */
 import batchnormWgsl from '../../shaders/normalization/batchnorm.wgsl';
-import { defineParams } from '../../shaders/params.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams } from '../wgsl/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { activationConstants, labelFor, WORKGROUP_SIZE } from './common.ts';
 
-const BATCHNORM_PARAMS = defineParams({ size: 'u32', channels: 'u32', plane: 'u32' });
+const BATCHNORM = defineKernel({
+  wgsl: batchnormWgsl,
+  family: 'normalization',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({ size: 'u32', channels: 'u32', plane: 'u32' }),
+  bindings: { x: 'f32', coefficients: 'f32', y: 'f32' },
+});
 
 function check(ctx: OpContext): void {
   const { node } = ctx;
@@ -48,19 +55,17 @@ export const batchNormalization: OpDefinition = {
     const x = ctx.inputShapes[0]!;
     const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => ctx.constants[k]!.floats!);
     const size = sizeOf(x);
-    return [{
+    const epsilon = attr(node, 'epsilon', 1e-5);
+    return [BATCHNORM.dispatch({
       label: labelFor('batchnorm', node),
-      family: 'normalization',
-      code: shaderModule(BATCHNORM_PARAMS, batchnormWgsl),
-      source: 'shaders/normalization/batchnorm.wgsl',
-      constants: { WORKGROUP_SIZE, ...activationConstants(node.activation) },
-      bindings: [
-        { input: 0 },
-        { data: batchNormCoefficients(gamma, beta, mean, variance, attr(node, 'epsilon', 1e-5)) },
-        { output: 0 },
-        { uniform: BATCHNORM_PARAMS.pack({ size, channels: x[1], plane: sizeOf(x.slice(2)) }) },
-      ],
-      workgroups: workgroupsFor(size),
-    }];
+      bindings: {
+        x: { input: 0 },
+        coefficients: { derived: `batchnorm/${epsilon}`, from: [1, 2, 3, 4], compute: () => batchNormCoefficients(gamma, beta, mean, variance, epsilon) },
+        y: { output: 0 },
+      },
+      params: { size, channels: x[1], plane: sizeOf(x.slice(2)) },
+      constants: activationConstants(node.activation),
+      invocations: size,
+    })];
   },
 };

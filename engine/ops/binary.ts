@@ -1,19 +1,21 @@
-/** @module Add, Sub, Mul, Div with multidirectional broadcasting (shaders/elementwise/binary.wgsl). */
+/** @module Add, Sub, Mul, Div with multidirectional broadcasting (shaders/elementwise/binary.wgsl), any rank up to MAX_RANK. */
 import binaryWgsl from '../../shaders/elementwise/binary.wgsl';
-import { defineParams } from '../../shaders/params.ts';
-import { UnsupportedVariantError } from '../errors.ts';
-import type { OpDefinition } from '../kernel.ts';
-import { broadcastShapes, broadcastStrides, sizeOf } from '../shape/broadcast.ts';
-import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams, MAX_RANK } from '../wgsl/params.ts';
+import { ModelLoadError, UnsupportedVariantError } from '../errors.ts';
+import { constTensor, isFloat, valuesOf } from '../graph.ts';
+import type { EvaluateContext, OpDefinition } from '../kernel.ts';
+import { broadcastMap, broadcastShapes, broadcastStrides, sizeOf } from '../shape/broadcast.ts';
+import { activationConstants, labelFor, WORKGROUP_SIZE } from './common.ts';
 
-const BINARY_PARAMS = defineParams({
-  size: 'u32',
-  out_dims: 'vec4u', out_dims_hi: 'vec4u',
-  a_strides: 'vec4u', a_strides_hi: 'vec4u',
-  b_strides: 'vec4u', b_strides_hi: 'vec4u',
+const BINARY = defineKernel({
+  wgsl: binaryWgsl,
+  family: 'elementwise',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({ size: 'u32', rank: 'u32', out_dims: 'dims', a_strides: 'dims', b_strides: 'dims' }),
+  bindings: { a: 'f32', b: 'f32', z: 'f32' },
 });
 
-const MAX_RANK = 6;
 const OPS: Readonly<Record<string, number>> = { Add: 0, Sub: 1, Mul: 2, Div: 3 };
 
 export interface CollapsedBroadcast {
@@ -44,13 +46,27 @@ export function collapseBroadcast(outShape: readonly number[], operandShapes: re
   return { dims, strides };
 }
 
-/** Right-aligns to MAX_RANK: leading dims of 1 and stride 0. */
-function padLeft(v: readonly number[], fill: number): number[] {
-  return [...new Array<number>(MAX_RANK - v.length).fill(fill), ...v];
+/** The CPU form, for constant folding: integer Div truncates toward zero as onnxruntime's does. */
+function evaluateBinary(ctx: EvaluateContext) {
+  const { node } = ctx;
+  const [a, b] = [ctx.constants[0]!, ctx.constants[1]!];
+  const float = isFloat(a.dataType);
+  const f: Record<string, (x: number, y: number) => number> = {
+    Add: (x, y) => x + y,
+    Sub: (x, y) => x - y,
+    Mul: (x, y) => x * y,
+    Div: (x, y) => {
+      if (float) return x / y;
+      if (y === 0) throw new ModelLoadError(`Div (node "${node.name}"): integer division by zero`);
+      return Math.trunc(x / y);
+    },
+  };
+  return [constTensor(a.dataType, ctx.outputShapes[0], broadcastMap(ctx.outputShapes[0], valuesOf(a), a.dims, valuesOf(b), b.dims, f[node.opType]))];
 }
 
 export const binary: OpDefinition = {
   fusesActivation: true,
+  evaluate: evaluateBinary,
   inferShapes(ctx) {
     const { node } = ctx;
     return [broadcastShapes([ctx.inputShapes[0]!, ctx.inputShapes[1]!], `${node.opType} (node "${node.name}")`)];
@@ -65,23 +81,12 @@ export const binary: OpDefinition = {
     if (c.dims.length > MAX_RANK) {
       throw new UnsupportedVariantError(node.opType, node.name, `broadcasting [${a}] with [${b}] needs ${c.dims.length} dims; at most ${MAX_RANK} are supported`);
     }
-    const dims = padLeft(c.dims, 1);
-    const sa = padLeft(c.strides[0], 0);
-    const sb = padLeft(c.strides[1], 0);
-    const params = BINARY_PARAMS.pack({
-      size,
-      out_dims: dims.slice(0, 4), out_dims_hi: dims.slice(4),
-      a_strides: sa.slice(0, 4), a_strides_hi: sa.slice(4),
-      b_strides: sb.slice(0, 4), b_strides_hi: sb.slice(4),
-    });
-    return [{
+    return [BINARY.dispatch({
       label: labelFor(node.opType.toLowerCase(), node),
-      family: 'elementwise',
-      code: shaderModule(BINARY_PARAMS, binaryWgsl),
-      source: 'shaders/elementwise/binary.wgsl',
-      constants: { WORKGROUP_SIZE, OP: OPS[node.opType], BROADCAST: sameShape ? 0 : 1, ...activationConstants(node.activation) },
-      bindings: [{ input: 0 }, { input: 1 }, { output: 0 }, { uniform: params }],
-      workgroups: workgroupsFor(size),
-    }];
+      bindings: { a: { input: 0 }, b: { input: 1 }, z: { output: 0 } },
+      params: { size, rank: c.dims.length, out_dims: c.dims, a_strides: c.strides[0], b_strides: c.strides[1] },
+      constants: { OP: OPS[node.opType], BROADCAST: sameShape ? 0 : 1, ...activationConstants(node.activation) },
+      invocations: size,
+    })];
   },
 };

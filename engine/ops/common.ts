@@ -1,38 +1,33 @@
-/** @module Helpers every op definition uses: shader assembly, activation constants, dispatch sizing. */
-import activationWgsl from '../../shaders/common/activation.wgsl';
-import invocationWgsl from '../../shaders/common/invocation.wgsl';
+/** @module Helpers every op definition uses: the default workgroup size, activation constants, labels, window geometry. */
 import type { Activation, PlannedNode } from '../kernel.ts';
 import { attr } from '../graph.ts';
 import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
-import type { ParamBlock, ParamType } from '../../shaders/params.ts';
+import { defineParams } from '../wgsl/params.ts';
 
 /** Threads per workgroup for 1-D kernels: within compatibility mode's 128 and a multiple of every SIMD width. */
 export const WORKGROUP_SIZE = 64;
 
 /**
- * A kernel module: the kernel's own `.wgsl` file, then the generated Params struct and the shared snippets
- * (invocation index, fused activation). Whole files only: no fragments are spliced into a kernel's body.
- * The kernel comes first so compiler line numbers are the kernel file's own (WGSL does not care about the
- * order of module-scope declarations).
+ * The kernel definition of a one-input elementwise op, y = f(x), less its file: `defineKernel({ ...ELEMENTWISE,
+ * wgsl })` declares `x` (read) and `y` (written) as array<f32> and `params.size`, one thread per element.
  */
-export function shaderModule(params: ParamBlock<Record<string, ParamType>>, kernelWgsl: string): string {
-  return `${kernelWgsl}\n${params.wgsl}\n${invocationWgsl}\n${activationWgsl}`;
-}
+export const ELEMENTWISE = {
+  family: 'elementwise',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({ size: 'u32' }),
+  bindings: { x: 'f32', y: 'f32' },
+} as const;
 
-/** Pipeline constants for shaders/common/activation.wgsl. */
+/** Values for shaders/common/activation.wgsl's overrides (all four: the snippet declares them without defaults). */
 export function activationConstants(a: Activation | undefined): Record<string, number> {
+  const none = { ACTIVATION: 0, ACT_ALPHA: 0, ACT_MIN: 0, ACT_MAX: 0 };
   switch (a?.kind) {
-    case undefined: return { ACTIVATION: 0 };
-    case 'relu': return { ACTIVATION: 1 };
-    case 'leakyrelu': return { ACTIVATION: 2, ACT_ALPHA: a.alpha };
-    case 'clip': return { ACTIVATION: 3, ACT_MIN: Math.max(a.min, -3.4e38), ACT_MAX: Math.min(a.max, 3.4e38) };
-    case 'sigmoid': return { ACTIVATION: 4 };
+    case undefined: return none;
+    case 'relu': return { ...none, ACTIVATION: 1 };
+    case 'leakyrelu': return { ...none, ACTIVATION: 2, ACT_ALPHA: a.alpha };
+    case 'clip': return { ...none, ACTIVATION: 3, ACT_MIN: Math.max(a.min, -3.4e38), ACT_MAX: Math.min(a.max, 3.4e38) };
+    case 'sigmoid': return { ...none, ACTIVATION: 4 };
   }
-}
-
-/** Workgroups for `invocations` threads of WORKGROUP_SIZE. */
-export function workgroupsFor(invocations: number, size = WORKGROUP_SIZE): number {
-  return Math.ceil(invocations / size);
 }
 
 /** `label` for a dispatch: kernel name and node name, shown in errors and profiles. */

@@ -1,13 +1,20 @@
 /** @module Concat on any axis (shaders/matrix/concat.wgsl), for when the planner cannot elide it. */
 import concatWgsl from '../../shaders/matrix/concat.wgsl';
-import { defineParams } from '../../shaders/params.ts';
-import { attr } from '../graph.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams } from '../wgsl/params.ts';
+import { attr, constTensor, valuesOf } from '../graph.ts';
 import { InvalidShapeError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { labelFor, WORKGROUP_SIZE } from './common.ts';
 
-const CONCAT_PARAMS = defineParams({ size: 'u32', in_block: 'u32', out_block: 'u32', offset: 'u32' });
+const CONCAT = defineKernel({
+  wgsl: concatWgsl,
+  family: 'matrix',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({ size: 'u32', in_block: 'u32', out_block: 'u32', offset: 'u32' }),
+  bindings: { x: 'f32', y: 'f32' },
+});
 
 function concatAxis(ctx: OpContext): number {
   const { node } = ctx;
@@ -31,6 +38,16 @@ export const concat: OpDefinition = {
     out[axis] = ctx.inputShapes.reduce((a, s) => a + s![axis], 0);
     return [out];
   },
+  evaluate(ctx) {
+    const axis = concatAxis(ctx);
+    const out = ctx.outputShapes[0];
+    const outer = sizeOf(out.slice(0, axis));
+    const inner = sizeOf(out.slice(axis + 1));
+    const parts = ctx.constants.map((t) => ({ values: valuesOf(t!), block: t!.dims[axis] * inner }));
+    const values: number[] = [];
+    for (let o = 0; o < outer; o++) for (const p of parts) for (let i = 0; i < p.block; i++) values.push(p.values[o * p.block + i]);
+    return [constTensor(ctx.constants[0]!.dataType, out, values)];
+  },
   createDispatches(ctx) {
     const { node } = ctx;
     const axis = concatAxis(ctx);
@@ -40,17 +57,9 @@ export const concat: OpDefinition = {
     return ctx.inputShapes.map((s, k) => {
       const inBlock = s![axis] * inner;
       const size = sizeOf(s!);
-      const params = CONCAT_PARAMS.pack({ size, in_block: inBlock, out_block: out[axis] * inner, offset });
+      const params = { size, in_block: inBlock, out_block: out[axis] * inner, offset };
       offset += inBlock;
-      return {
-        label: labelFor('concat', node),
-        family: 'matrix',
-        code: shaderModule(CONCAT_PARAMS, concatWgsl),
-        source: 'shaders/matrix/concat.wgsl',
-        constants: { WORKGROUP_SIZE },
-        bindings: [{ input: k }, { output: 0 }, { uniform: params }],
-        workgroups: workgroupsFor(size),
-      };
+      return CONCAT.dispatch({ label: labelFor('concat', node), bindings: { x: { input: k }, y: { output: 0 } }, params, invocations: size });
     });
   },
 };

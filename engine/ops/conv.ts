@@ -2,18 +2,64 @@
 import conv2dWgsl from '../../shaders/conv/conv2d.wgsl';
 import conv2dTiledWgsl from '../../shaders/conv/conv2d_tiled.wgsl';
 import conv2d1x1SharedWgsl from '../../shaders/conv/conv2d_1x1_shared.wgsl';
-import { defineParams } from '../../shaders/params.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams } from '../wgsl/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
-import type { KernelContext, OpContext, OpDefinition } from '../kernel.ts';
-import { activationConstants, labelFor, nodeWindow, shaderModule, workgroupsFor, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
+import type { KernelContext, OpContext, OpDefinition, StorageSource } from '../kernel.ts';
+import { activationConstants, labelFor, nodeWindow, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
 
-const CONV_PARAMS = defineParams({
-  batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32',
-  out_c: 'u32', out_h: 'u32', out_w: 'u32', groups: 'u32',
-  in_c_per_group: 'u32', k_h: 'u32', k_w: 'u32',
-  stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
-  pad_top: 'u32', pad_left: 'u32',
+/** What the three conv kernels share: their family and one uniform block. */
+const CONV_KERNEL = {
+  family: 'conv',
+  params: defineParams({
+    batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32',
+    out_c: 'u32', out_h: 'u32', out_w: 'u32', groups: 'u32',
+    in_c_per_group: 'u32', k_h: 'u32', k_w: 'u32',
+    stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
+    pad_top: 'u32', pad_left: 'u32',
+  }),
+};
+
+/**
+ * Tile of the register-tiled kernel: output pixels x vec4s of output channels per invocation. Measured on
+ * llvmpipe with SqueezeNet shapes (bench/RESULTS.md): 8 pixels x 8 channels beat 8x4, 4x8 and 4x4 for 1x1 and
+ * 3x3 alike; on GPUs the same tile keeps 16 accumulators per thread, well within register budgets. The kernel
+ * gets them as consts: WGSL sizes its register arrays only with constant expressions.
+ */
+const CONV_TILE = { PIXELS_PER_INVOCATION: 8, CHANNEL_VECS: 2 };
+/** Output channels padded to whole tiles of this many (the weight and bias layouts of the tiled kernel). */
+const TILE_CHANNELS = 4 * CONV_TILE.CHANNEL_VECS;
+
+const CONV2D_TILED = defineKernel({
+  ...CONV_KERNEL,
+  wgsl: conv2dTiledWgsl,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: { input: 'f32', weights: 'vec4<f32>', bias: 'vec4<f32>', output: 'f32' },
+  consts: CONV_TILE,
+});
+
+/** Grouped and depthwise: up to MAX_OUT_PER_INVOCATION output channels of one pixel per invocation. */
+const CONV2D = defineKernel({
+  ...CONV_KERNEL,
+  wgsl: conv2dWgsl,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: { input: 'f32', weights: 'f32', bias: 'f32', output: 'f32' },
+  consts: { MAX_OUT_PER_INVOCATION: 4 },
+});
+
+/**
+ * Pointwise conv as a GEMM through workgroup memory (hardware GPUs): a workgroup owns TILE x TILE (output
+ * channels x pixels) and steps through K_STEP input channels at a time; each of its threads computes 4 x 4, so
+ * (TILE / 4)^2 threads.
+ */
+const SHARED = { TILE: 32, K_STEP: 8 };
+const CONV2D_1X1_SHARED = defineKernel({
+  ...CONV_KERNEL,
+  wgsl: conv2d1x1SharedWgsl,
+  workgroupSize: (SHARED.TILE / 4) ** 2,
+  bindings: { input: 'f32', weights: 'f32', bias: 'f32', output: 'f32' },
+  consts: SHARED,
 });
 
 interface ConvGeometry extends NodeWindow {
@@ -32,28 +78,15 @@ function convGeometry(ctx: OpContext): ConvGeometry {
   return { ...nodeWindow(node, x.slice(2), attr(node, 'kernel_shape', w.slice(2)), false), groups };
 }
 
-/** Largest of 4, 2, 1 that divides the output channels of one group, so a block stays inside its group. */
+/** Largest power of two up to MAX_OUT_PER_INVOCATION dividing a group's output channels: a block stays in its group. */
 function outputsPerInvocation(coutPerGroup: number): number {
-  return coutPerGroup % 4 === 0 ? 4 : coutPerGroup % 2 === 0 ? 2 : 1;
+  let per = CONV2D.consts.MAX_OUT_PER_INVOCATION;
+  while (coutPerGroup % per !== 0) per /= 2;
+  return per;
 }
-
-/** Tile of the tiled kernel (see shaders/conv/conv2d_tiled.wgsl): output pixels x vec4s of output channels. */
-export interface ConvTile {
-  pixels: number;
-  channelVecs: number;
-}
-
-/**
- * Measured on llvmpipe with SqueezeNet shapes (bench/RESULTS.md): 8 pixels x 8 channels beat 8x4, 4x8 and 4x4
- * for 1x1 and 3x3 alike; on GPUs the same tile keeps 16 accumulators per thread, well within register budgets.
- */
-export const CONV_TILE: ConvTile = { pixels: 8, channelVecs: 2 };
-
-/** Output channels and pixels per workgroup of shaders/conv/conv2d_1x1_shared.wgsl (its TILE). */
-const SHARED_TILE = 32;
 
 /** [Cout][Cin][KH][KW] -> [Cin][KH][KW][CoutP], zero-padded to a multiple of `multiple` output channels. */
-export function weightsChannelsLast(w: Float32Array, cout: number, cin: number, taps: number, multiple = 4): Float32Array {
+function weightsChannelsLast(w: Float32Array, cout: number, cin: number, taps: number, multiple: number): Float32Array {
   const cout4 = Math.ceil(cout / multiple) * multiple;
   const out = new Float32Array(cin * taps * cout4);
   for (let o = 0; o < cout; o++) {
@@ -83,50 +116,45 @@ export const conv: OpDefinition = {
     const [n, c, h, w] = ctx.inputShapes[0]!;
     const [cout, cinPerGroup, kh, kw] = ctx.inputShapes[1]!;
     const [, , oh, ow] = ctx.outputShapes[0];
-    const bias = ctx.constants[2]?.floats ?? new Float32Array(cout);
-    const params = CONV_PARAMS.pack({
+    const params = {
       batch: n, in_c: c, in_h: h, in_w: w, out_c: cout, out_h: oh, out_w: ow, groups: g.groups,
       in_c_per_group: cinPerGroup, k_h: kh, k_w: kw,
       stride_h: g.strides[0], stride_w: g.strides[1], dilation_h: g.dilations[0], dilation_w: g.dilations[1],
       pad_top: g.pads[0], pad_left: g.pads[1],
-    });
+    };
     const activation = activationConstants(node.activation);
+    const weights = ctx.constants[1]!.floats!;
+    // Bias padded to whole tiles (zeros when the node has none): derived once per device like the weights.
+    const bias = (multiple: number): StorageSource => ({ derived: `bias/${multiple}/${cout}`, from: [2], compute: () => padTo(ctx.constants[2]?.floats ?? new Float32Array(cout), multiple) });
+    const channelsLast = (multiple: number): StorageSource => ({ derived: `channels_last/${multiple}`, from: [1], compute: () => weightsChannelsLast(weights, cout, cinPerGroup, kh * kw, multiple) });
     if (g.groups === 1) {
       const pointwise = kh === 1 && kw === 1 && g.strides.every((s) => s === 1) && g.pads.every((p) => p === 0);
       if (pointwise && !ctx.device.software) {
-        // Hardware GPUs: a GEMM through workgroup memory (32x32 tiles of channels x pixels, 64 threads).
-        return [{
+        const { TILE } = CONV2D_1X1_SHARED.consts;
+        return [CONV2D_1X1_SHARED.dispatch({
           label: labelFor('conv2d_1x1_shared', node),
-          family: 'conv',
-          code: shaderModule(CONV_PARAMS, conv2d1x1SharedWgsl),
-          source: 'shaders/conv/conv2d_1x1_shared.wgsl',
-          constants: { ...activation },
-          bindings: [{ input: 0 }, { data: weightsChannelsLast(ctx.constants[1]!.floats!, cout, cinPerGroup, 1) }, { data: bias }, { output: 0 }, { uniform: params }],
-          workgroups: n * Math.ceil(cout / SHARED_TILE) * Math.ceil((oh * ow) / SHARED_TILE),
-        }];
+          bindings: { input: { input: 0 }, weights: channelsLast(1), bias: bias(1), output: { output: 0 } },
+          params,
+          constants: activation,
+          workgroups: n * Math.ceil(cout / TILE) * Math.ceil((oh * ow) / TILE),
+        })];
       }
-      const tile = CONV_TILE;
-      const multiple = 4 * tile.channelVecs;
-      return [{
+      return [CONV2D_TILED.dispatch({
         label: labelFor(pointwise ? 'conv2d_1x1' : 'conv2d_tiled', node),
-        family: 'conv',
-        code: shaderModule(CONV_PARAMS, conv2dTiledWgsl),
-        source: 'shaders/conv/conv2d_tiled.wgsl',
-        constants: { WORKGROUP_SIZE, PIXELS_PER_INVOCATION: tile.pixels, CHANNEL_VECS: tile.channelVecs, POINTWISE: pointwise ? 1 : 0, ...activation },
-        bindings: [{ input: 0 }, { data: weightsChannelsLast(ctx.constants[1]!.floats!, cout, cinPerGroup, kh * kw, multiple) }, { data: padTo(bias, multiple) }, { output: 0 }, { uniform: params }],
-        workgroups: workgroupsFor(n * Math.ceil(cout / multiple) * Math.ceil((oh * ow) / tile.pixels)),
-      }];
+        bindings: { input: { input: 0 }, weights: channelsLast(TILE_CHANNELS), bias: bias(TILE_CHANNELS), output: { output: 0 } },
+        params,
+        constants: { POINTWISE: pointwise ? 1 : 0, ...activation },
+        invocations: n * Math.ceil(cout / TILE_CHANNELS) * Math.ceil((oh * ow) / CONV_TILE.PIXELS_PER_INVOCATION),
+      })];
     }
     // Grouped and depthwise convolutions: a block of output channels per invocation, never crossing a group.
     const per = outputsPerInvocation(cout / g.groups);
-    return [{
+    return [CONV2D.dispatch({
       label: labelFor('conv2d', node),
-      family: 'conv',
-      code: shaderModule(CONV_PARAMS, conv2dWgsl),
-      source: 'shaders/conv/conv2d.wgsl',
-      constants: { WORKGROUP_SIZE, OUT_PER_INVOCATION: per, ...activation },
-      bindings: [{ input: 0 }, { data: ctx.constants[1]!.floats! }, { data: bias }, { output: 0 }, { uniform: params }],
-      workgroups: workgroupsFor(n * (cout / per) * oh * ow),
-    }];
+      bindings: { input: { input: 0 }, weights: { input: 1 }, bias: bias(1), output: { output: 0 } },
+      params,
+      constants: { OUT_PER_INVOCATION: per, ...activation },
+      invocations: n * (cout / per) * oh * ow,
+    })];
   },
 };

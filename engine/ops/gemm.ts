@@ -1,22 +1,32 @@
 /** @module Gemm and MatMul on one register-tiled kernel (shaders/matrix/gemm.wgsl). */
 import gemmWgsl from '../../shaders/matrix/gemm.wgsl';
-import { defineParams } from '../../shaders/params.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams, MAX_RANK } from '../wgsl/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
-import type { BindingSource, Dispatch, KernelContext, OpContext, OpDefinition, PlannedNode } from '../kernel.ts';
+import type { Dispatch, KernelContext, OpContext, OpDefinition, PlannedNode, StorageSource } from '../kernel.ts';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape/broadcast.ts';
 import { collapseBroadcast } from './binary.ts';
-import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { activationConstants, labelFor, WORKGROUP_SIZE } from './common.ts';
 
-const GEMM_PARAMS = defineParams({
-  m: 'u32', n: 'u32', k: 'u32', batch: 'u32',
-  a_stride_m: 'u32', a_stride_k: 'u32', b_stride_k: 'u32', b_stride_n: 'u32',
-  c_stride_m: 'u32', c_stride_n: 'u32', alpha: 'f32', beta: 'f32',
-  batch_dims: 'vec4u', a_batch_strides: 'vec4u', b_batch_strides: 'vec4u',
-});
-
+/** Columns per invocation: one vec4 of B and of the accumulators. */
 const TILE_COLS = 4;
-const MAX_BATCH_RANK = 4;
+/** Rows per invocation at most; TILE_ROWS is min(MAX_TILE_ROWS, M). */
+const MAX_TILE_ROWS = 4;
+
+const GEMM = defineKernel({
+  wgsl: gemmWgsl,
+  family: 'matrix',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({
+    m: 'u32', n: 'u32', k: 'u32', batch: 'u32',
+    a_stride_m: 'u32', a_stride_k: 'u32', b_stride_k: 'u32', b_stride_n: 'u32',
+    c_stride_m: 'u32', c_stride_n: 'u32', alpha: 'f32', beta: 'f32',
+    batch_rank: 'u32', batch_dims: 'dims', a_batch_strides: 'dims', b_batch_strides: 'dims',
+  }),
+  bindings: { a: 'f32', b: 'f32', c: 'f32', y: 'f32' },
+  consts: { TILE_COLS, MAX_TILE_ROWS },
+});
 
 /** Everything the kernel needs besides bindings; strides are in elements. */
 interface GemmProblem {
@@ -33,29 +43,32 @@ interface GemmProblem {
   cStride?: [m: number, n: number];
 }
 
-function gemmDispatch(node: PlannedNode, p: GemmProblem, bindings: BindingSource[]): Dispatch {
-  const pad = (v: number[], fill: number) => [...new Array<number>(MAX_BATCH_RANK - v.length).fill(fill), ...v];
-  const batch = sizeOf(p.batchDims);
-  const tileRows = Math.min(4, p.m);
-  const params = GEMM_PARAMS.pack({
-    m: p.m, n: p.n, k: p.k, batch,
-    a_stride_m: p.aStride[0], a_stride_k: p.aStride[1], b_stride_k: p.bStride[0], b_stride_n: p.bStride[1],
-    c_stride_m: p.cStride?.[0] ?? 0, c_stride_n: p.cStride?.[1] ?? 0, alpha: p.alpha, beta: p.beta,
-    batch_dims: pad(p.batchDims, 1), a_batch_strides: pad(p.aBatchStrides, 0), b_batch_strides: pad(p.bBatchStrides, 0),
-  });
-  return {
-    label: labelFor(node.opType.toLowerCase(), node),
-    family: 'matrix',
-    code: shaderModule(GEMM_PARAMS, gemmWgsl),
-    source: 'shaders/matrix/gemm.wgsl',
-    constants: { WORKGROUP_SIZE, TILE_ROWS: tileRows, HAS_C: p.cStride ? 1 : 0, ...activationConstants(node.activation) },
-    bindings: [...bindings, { uniform: params }],
-    workgroups: workgroupsFor(batch * Math.ceil(p.m / tileRows) * Math.ceil(p.n / TILE_COLS)),
-  };
+/** Operand buffers in the kernel's binding order. */
+interface GemmOperands {
+  a: StorageSource;
+  b: StorageSource;
+  c: StorageSource;
 }
 
-/** A 4-byte stand-in for the C binding when there is no C: the kernel never reads it. */
-const noC = (): BindingSource => ({ data: new Float32Array(1) });
+function gemmDispatch(node: PlannedNode, p: GemmProblem, operands: GemmOperands): Dispatch {
+  const batch = sizeOf(p.batchDims);
+  const tileRows = Math.min(MAX_TILE_ROWS, p.m);
+  return GEMM.dispatch({
+    label: labelFor(node.opType.toLowerCase(), node),
+    bindings: { ...operands, y: { output: 0 } },
+    params: {
+      m: p.m, n: p.n, k: p.k, batch,
+      a_stride_m: p.aStride[0], a_stride_k: p.aStride[1], b_stride_k: p.bStride[0], b_stride_n: p.bStride[1],
+      c_stride_m: p.cStride?.[0] ?? 0, c_stride_n: p.cStride?.[1] ?? 0, alpha: p.alpha, beta: p.beta,
+      batch_rank: p.batchDims.length, batch_dims: p.batchDims, a_batch_strides: p.aBatchStrides, b_batch_strides: p.bBatchStrides,
+    },
+    constants: { TILE_ROWS: tileRows, HAS_C: p.cStride ? 1 : 0, ...activationConstants(node.activation) },
+    invocations: batch * Math.ceil(p.m / tileRows) * Math.ceil(p.n / TILE_COLS),
+  });
+}
+
+/** A 4-byte stand-in for the C binding when there is no C (the kernel never reads it): one per device. */
+const noC = (): GemmOperands['c'] => ({ derived: 'unused', from: [], compute: () => new Float32Array(1) });
 
 interface GemmShapes {
   m: number;
@@ -112,12 +125,11 @@ export const gemm: OpDefinition = {
       beta: attr(node, 'beta', 1),
       cStride: cStrides ? [cStrides[0], cStrides[1]] : undefined,
     };
-    return [gemmDispatch(node, problem, [
-      { input: 0 },
-      relaidB ? { data: transpose(constantB, n, k) } : { input: 1 },
-      c ? { input: 2 } : noC(),
-      { output: 0 },
-    ])];
+    return [gemmDispatch(node, problem, {
+      a: { input: 0 },
+      b: relaidB ? { derived: 'transpose', from: [1], compute: () => transpose(constantB, n, k) } : { input: 1 },
+      c: c ? { input: 2 } : noC(),
+    })];
   },
 };
 
@@ -156,8 +168,8 @@ export const matMul: OpDefinition = {
     const { node } = ctx;
     const s = matMulShapes(ctx);
     const batch = collapseBroadcast(s.outBatch, [s.aBatch, s.bBatch]);
-    if (batch.dims.length > MAX_BATCH_RANK) {
-      throw new UnsupportedVariantError('MatMul', node.name, `batch dims [${s.outBatch}] need ${batch.dims.length} dims after merging; at most ${MAX_BATCH_RANK} are supported`);
+    if (batch.dims.length > MAX_RANK) {
+      throw new UnsupportedVariantError('MatMul', node.name, `batch dims [${s.outBatch}] need ${batch.dims.length} dims after merging; at most ${MAX_RANK} are supported`);
     }
     const problem: GemmProblem = {
       m: s.m, n: s.n, k: s.k,
@@ -169,6 +181,6 @@ export const matMul: OpDefinition = {
       alpha: 1,
       beta: 0,
     };
-    return [gemmDispatch(node, problem, [{ input: 0 }, { input: 1 }, noC(), { output: 0 }])];
+    return [gemmDispatch(node, problem, { a: { input: 0 }, b: { input: 1 }, c: noC() })];
   },
 };

@@ -3,13 +3,17 @@
  * The worked example of docs/custom-shaders.md: the smallest complete op, shape inference plus one dispatch.
  */
 import hardswishWgsl from '../../shaders/elementwise/hardswish.wgsl';
-import { defineParams } from '../../shaders/params.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
 import type { OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { activationConstants, labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { activationConstants, ELEMENTWISE, labelFor } from './common.ts';
 
-/** The uniform block: emits `struct Params { size: u32 }` for the shader and packs the host buffer. */
-const HARDSWISH_PARAMS = defineParams({ size: 'u32' });
+/**
+ * The kernel's facts, once: its file, and from ELEMENTWISE its workgroup size, its uniform block
+ * (`struct Params { size: u32 }`) and its bindings (`x` read, `y` written, both `array<f32>`); the engine
+ * generates the WGSL declarations from them.
+ */
+const HARDSWISH = defineKernel({ ...ELEMENTWISE, wgsl: hardswishWgsl });
 
 export const hardSwish: OpDefinition = {
   // The shader ends in activate(), so a Relu/Clip/... right after HardSwish runs inside this dispatch.
@@ -18,15 +22,13 @@ export const hardSwish: OpDefinition = {
   inferShapes: (ctx) => [[...ctx.inputShapes[0]!]],
   createDispatches(ctx) {
     const size = sizeOf(ctx.inputShapes[0]!);
-    return [{
+    return [HARDSWISH.dispatch({
       label: labelFor('hardswish', ctx.node),
-      family: 'elementwise',
-      code: shaderModule(HARDSWISH_PARAMS, hardswishWgsl),
-      source: 'shaders/elementwise/hardswish.wgsl',
+      bindings: { x: { input: 0 }, y: { output: 0 } },
+      params: { size },
       // ACTIVATION 0 when nothing was fused: activate() is then the identity.
-      constants: { WORKGROUP_SIZE, ...activationConstants(ctx.node.activation) },
-      bindings: [{ input: 0 }, { output: 0 }, { uniform: HARDSWISH_PARAMS.pack({ size }) }],
-      workgroups: workgroupsFor(size),
-    }];
+      constants: activationConstants(ctx.node.activation),
+      invocations: size,
+    })];
   },
 };

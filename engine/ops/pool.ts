@@ -1,23 +1,34 @@
 /** @module MaxPool, AveragePool (shaders/pool/pool.wgsl) and their global forms (shaders/pool/global_pool.wgsl). */
 import poolWgsl from '../../shaders/pool/pool.wgsl';
 import globalPoolWgsl from '../../shaders/pool/global_pool.wgsl';
-import { defineParams } from '../../shaders/params.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams } from '../wgsl/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { labelFor, nodeWindow, shaderModule, workgroupsFor, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
+import { labelFor, nodeWindow, WORKGROUP_SIZE, type NodeWindow } from './common.ts';
 
-const POOL_PARAMS = defineParams({
-  planes: 'u32', in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32',
-  stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
-  pad_top: 'i32', pad_left: 'i32', pad_bottom: 'i32', pad_right: 'i32', count_include_pad: 'u32',
+const POOL = defineKernel({
+  wgsl: poolWgsl,
+  family: 'pool',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({
+    planes: 'u32', in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32',
+    stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
+    pad_top: 'i32', pad_left: 'i32', pad_bottom: 'i32', pad_right: 'i32', count_include_pad: 'u32',
+  }),
+  bindings: { x: 'f32', y: 'f32' },
 });
 
-const GLOBAL_PARAMS = defineParams({ planes: 'u32', plane_size: 'u32' });
-
-/** Must be a power of two: the workgroup reduction halves it. */
-const GLOBAL_WORKGROUP = 64;
+/** `plane_per_workgroup` halves its reduction, so the workgroup size must be a power of two. */
+const GLOBAL_POOL = defineKernel({
+  wgsl: globalPoolWgsl,
+  family: 'pool',
+  workgroupSize: 64,
+  params: defineParams({ planes: 'u32', plane_size: 'u32' }),
+  bindings: { x: 'f32', y: 'f32' },
+});
 
 /** Planes this small leave most of a reduction workgroup idle, on any device. */
 const SMALL_PLANE = 64;
@@ -47,22 +58,19 @@ export const pool: OpDefinition = {
     const [n, c, h, w] = ctx.inputShapes[0]!;
     const [, , oh, ow] = ctx.outputShapes[0];
     const average = node.opType === 'AveragePool';
-    const params = POOL_PARAMS.pack({
-      planes: n * c, in_h: h, in_w: w, out_h: oh, out_w: ow,
-      stride_h: g.strides[0], stride_w: g.strides[1],
-      dilation_h: g.dilations[0], dilation_w: g.dilations[1],
-      pad_top: g.pads[0], pad_left: g.pads[1], pad_bottom: g.pads[2], pad_right: g.pads[3],
-      count_include_pad: average ? attr(node, 'count_include_pad', 0) : 0,
-    });
-    return [{
+    return [POOL.dispatch({
       label: labelFor(average ? 'avgpool' : 'maxpool', node),
-      family: 'pool',
-      code: shaderModule(POOL_PARAMS, poolWgsl),
-      source: 'shaders/pool/pool.wgsl',
-      constants: { WORKGROUP_SIZE, POOL_KIND: average ? AVERAGE_KIND : MAX_KIND, KERNEL_H: g.kernel[0], KERNEL_W: g.kernel[1] },
-      bindings: [{ input: 0 }, { output: 0 }, { uniform: params }],
-      workgroups: workgroupsFor(n * c * oh * ow),
-    }];
+      bindings: { x: { input: 0 }, y: { output: 0 } },
+      params: {
+        planes: n * c, in_h: h, in_w: w, out_h: oh, out_w: ow,
+        stride_h: g.strides[0], stride_w: g.strides[1],
+        dilation_h: g.dilations[0], dilation_w: g.dilations[1],
+        pad_top: g.pads[0], pad_left: g.pads[1], pad_bottom: g.pads[2], pad_right: g.pads[3],
+        count_include_pad: average ? attr(node, 'count_include_pad', 0) : 0,
+      },
+      constants: { POOL_KIND: average ? AVERAGE_KIND : MAX_KIND, KERNEL_H: g.kernel[0], KERNEL_W: g.kernel[1] },
+      invocations: n * c * oh * ow,
+    })];
   },
 };
 
@@ -81,15 +89,14 @@ export const globalPool: OpDefinition = {
     // Measured on llvmpipe (16 pools, ms): 1000x13x13 4.9 per thread vs 55 per workgroup, 64x56x56 5.4 vs 10.4,
     // 3x56x56 a tie; barriers are coroutine switches there. On GPUs a workgroup per plane keeps reads coalesced.
     const perInvocation = ctx.device.software || planeSize <= SMALL_PLANE;
-    return [{
+    const shared = {
       label: labelFor(`${average ? 'global_avgpool' : 'global_maxpool'}${perInvocation ? '' : '_wg'}`, node),
-      family: 'pool',
-      code: shaderModule(GLOBAL_PARAMS, globalPoolWgsl),
-      source: 'shaders/pool/global_pool.wgsl',
-      entryPoint: perInvocation ? 'plane_per_invocation' : 'plane_per_workgroup',
-      constants: { WORKGROUP_SIZE: GLOBAL_WORKGROUP, POOL_KIND: average ? AVERAGE_KIND : MAX_KIND },
-      bindings: [{ input: 0 }, { output: 0 }, { uniform: GLOBAL_PARAMS.pack({ planes, plane_size: planeSize }) }],
-      workgroups: perInvocation ? workgroupsFor(planes, GLOBAL_WORKGROUP) : planes,
-    }];
+      bindings: { x: { input: 0 }, y: { output: 0 } },
+      params: { planes, plane_size: planeSize },
+      constants: { POOL_KIND: average ? AVERAGE_KIND : MAX_KIND },
+    } as const;
+    return [perInvocation
+      ? GLOBAL_POOL.dispatch({ ...shared, entryPoint: 'plane_per_invocation', invocations: planes })
+      : GLOBAL_POOL.dispatch({ ...shared, entryPoint: 'plane_per_workgroup', workgroups: planes })];
   },
 };

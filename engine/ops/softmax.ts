@@ -1,13 +1,21 @@
 /** @module Softmax under both opset semantics (shaders/normalization/softmax.wgsl). */
 import softmaxWgsl from '../../shaders/normalization/softmax.wgsl';
-import { defineParams } from '../../shaders/params.ts';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams } from '../wgsl/params.ts';
 import { attr } from '../graph.ts';
 import { InvalidShapeError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
-import { labelFor, shaderModule, workgroupsFor, WORKGROUP_SIZE } from './common.ts';
+import { labelFor, WORKGROUP_SIZE } from './common.ts';
 
-const SOFTMAX_PARAMS = defineParams({ rows: 'u32', axis_len: 'u32', inner: 'u32' });
+/** `row_per_workgroup` halves its reduction, so the workgroup size must be a power of two. */
+const SOFTMAX = defineKernel({
+  wgsl: softmaxWgsl,
+  family: 'normalization',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({ rows: 'u32', axis_len: 'u32', inner: 'u32' }),
+  bindings: { x: 'f32', y: 'f32' },
+});
 
 /** Rows at least this long get a workgroup each; shorter ones a thread each. */
 const WORKGROUP_ROW_MIN = 256;
@@ -51,15 +59,9 @@ export const softmax: OpDefinition = {
     const { outer, axisLen, inner } = softmaxRows(ctx);
     const rows = outer * inner;
     const perWorkgroup = axisLen >= WORKGROUP_ROW_MIN && (!ctx.device.software || rows < SOFTWARE_WORKGROUP_ROWS_MAX);
-    return [{
-      label: labelFor(perWorkgroup ? 'softmax_wg' : 'softmax', node),
-      family: 'normalization',
-      code: shaderModule(SOFTMAX_PARAMS, softmaxWgsl),
-      source: 'shaders/normalization/softmax.wgsl',
-      entryPoint: perWorkgroup ? 'row_per_workgroup' : 'row_per_invocation',
-      constants: { WORKGROUP_SIZE },
-      bindings: [{ input: 0 }, { output: 0 }, { uniform: SOFTMAX_PARAMS.pack({ rows, axis_len: axisLen, inner }) }],
-      workgroups: perWorkgroup ? rows : workgroupsFor(rows),
-    }];
+    const shared = { bindings: { x: { input: 0 }, y: { output: 0 } }, params: { rows, axis_len: axisLen, inner } } as const;
+    return [perWorkgroup
+      ? SOFTMAX.dispatch({ ...shared, label: labelFor('softmax_wg', node), entryPoint: 'row_per_workgroup', workgroups: rows })
+      : SOFTMAX.dispatch({ ...shared, label: labelFor('softmax', node), entryPoint: 'row_per_invocation', invocations: rows })];
   },
 };

@@ -1,18 +1,20 @@
 /** @module Ops that only reinterpret a shape (no kernel): Reshape, Flatten, Squeeze, Unsqueeze. */
 import { attr } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
-import type { OpContext, OpDefinition } from '../kernel.ts';
+import type { ConstTensor } from '../graph.ts';
+import type { EvaluateContext, OpContext, OpDefinition } from '../kernel.ts';
 import { sizeOf } from '../shape/broadcast.ts';
 
-function noDispatch(): never {
-  throw new Error('view ops are aliased by the planner and never dispatched');
+/** A view of a constant is the constant with the new shape (folded, e.g. Unsqueeze of a bias). */
+function evaluateView(ctx: EvaluateContext): ConstTensor[] {
+  return [{ ...ctx.constants[0]!, dims: [...ctx.outputShapes[0]] }];
 }
 
 function reshapeTarget(ctx: OpContext): number[] {
   const { node } = ctx;
   const x = ctx.inputShapes[0]!;
   const shape = ctx.opset >= 5 ? ctx.constants[1]?.ints : attr(node, 'shape', [] as number[]);
-  if (!shape) throw new UnsupportedVariantError('Reshape', node.name, 'the target shape must be a constant');
+  if (!shape) throw new UnsupportedVariantError('Reshape', node.name, 'the target shape must be known before the run (a constant, or computed from constants and input shapes)');
   const allowZero = attr(node, 'allowzero', 0) === 1;
   const out = shape.map((d, i) => (d === 0 && !allowZero ? x[i] : d));
   const known = sizeOf(out.filter((d) => d !== -1));
@@ -24,7 +26,7 @@ function reshapeTarget(ctx: OpContext): number[] {
   return out;
 }
 
-export const reshape: OpDefinition = { view: true, constantInputs: [1], inferShapes: (ctx) => [reshapeTarget(ctx)], createDispatches: noDispatch };
+export const reshape: OpDefinition = { view: true, constantInputs: [1], inferShapes: (ctx) => [reshapeTarget(ctx)], evaluate: evaluateView };
 
 export const flatten: OpDefinition = {
   view: true,
@@ -34,12 +36,12 @@ export const flatten: OpDefinition = {
     if (axis < 0) axis += x.length;
     return [[sizeOf(x.slice(0, axis)), sizeOf(x.slice(axis))]];
   },
-  createDispatches: noDispatch,
+  evaluate: evaluateView,
 };
 
 function axesOf(ctx: OpContext, rank: number): number[] | undefined {
   const axes = ctx.opset >= 13 ? ctx.constants[1]?.ints : attr(ctx.node, 'axes', [] as number[]);
-  if (ctx.opset >= 13 && ctx.node.inputs[1] && !axes) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, 'axes must be a constant');
+  if (ctx.opset >= 13 && ctx.node.inputs[1] && !axes) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, 'axes must be known before the run');
   return axes?.length ? axes.map((a) => (a < 0 ? a + rank : a)) : undefined;
 }
 
@@ -50,7 +52,7 @@ export const squeeze: OpDefinition = {
     const axes = axesOf(ctx, x.length);
     return [x.filter((d, i) => (axes ? !axes.includes(i) : d !== 1))];
   },
-  createDispatches: noDispatch,
+  evaluate: evaluateView,
 };
 
 export const unsqueeze: OpDefinition = {
@@ -63,5 +65,5 @@ export const unsqueeze: OpDefinition = {
     for (const a of axes) out.splice(a, 0, 1);
     return [out];
   },
-  createDispatches: noDispatch,
+  evaluate: evaluateView,
 };

@@ -33,3 +33,23 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
+
+/** Element-wise `f(a, b)` over the broadcast of `aShape` and `bShape` (out[i] for each index of `outShape`). */
+export function broadcastMap(outShape: readonly number[], a: ArrayLike<number>, aShape: readonly number[], b: ArrayLike<number>, bShape: readonly number[], f: (x: number, y: number) => number): number[] {
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
+  const out = new Array<number>(sizeOf(outShape));
+  for (let i = 0; i < out.length; i++) {
+    let rest = i;
+    let ia = 0;
+    let ib = 0;
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      const coord = rest % outShape[d];
+      rest = Math.floor(rest / outShape[d]);
+      ia += coord * sa[d];
+      ib += coord * sb[d];
+    }
+    out[i] = f(a[ia], b[ib]);
+  }
+  return out;
+}

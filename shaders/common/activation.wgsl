@@ -1,9 +1,10 @@
-// Activation fused into the producing kernel. ACTIVATION is a pipeline constant, so the compiler drops the
-// unused branches: 0 none, 1 relu, 2 leaky relu (ACT_ALPHA), 3 clip (ACT_MIN..ACT_MAX), 4 sigmoid.
-override ACTIVATION: u32 = 0u;
-override ACT_ALPHA: f32 = 0.01;
-override ACT_MIN: f32 = 0.0;
-override ACT_MAX: f32 = 6.0;
+// shaders/common/activation.wgsl: the activation fused into the producing kernel. ACTIVATION is a pipeline
+// constant, so the compiler drops the unused branches: 0 none, 1 relu, 2 leaky relu (ACT_ALPHA), 3 clip
+// (ACT_MIN..ACT_MAX), 4 sigmoid (engine/ops/common.ts activationConstants).
+override ACTIVATION: u32;
+override ACT_ALPHA: f32;
+override ACT_MIN: f32;
+override ACT_MAX: f32;
 
 fn activate(x: f32) -> f32 {
   switch ACTIVATION {

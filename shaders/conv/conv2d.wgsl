@@ -1,15 +1,10 @@
-// Direct 2-D convolution, any kernel size, stride, padding, dilation and group count (depthwise included).
-// Each invocation computes OUT_PER_INVOCATION (1..4) consecutive output channels of one output pixel, so the
-// input window is read once for several filters. Weights are laid out [Cout][Cin/group][KH][KW] as in ONNX.
-// Bindings: input, weights, bias, output, params (Params is generated from engine/ops/conv.ts).
+// shaders/conv/conv2d.wgsl: direct 2-D convolution, any kernel size, stride, padding, dilation and group count
+// (depthwise included). Each invocation computes OUT_PER_INVOCATION (1..MAX_OUT_PER_INVOCATION) consecutive output
+// channels of one output pixel, so the input window is read once for several filters. Weights are laid out
+// [Cout][Cin/group][KH][KW] as in ONNX. engine/ops/conv.ts (CONV2D) declares the bindings input, weights, bias,
+// output, Params and MAX_OUT_PER_INVOCATION.
 
-@group(0) @binding(0) var<storage, read> input: array<f32>;
-@group(0) @binding(1) var<storage, read> weights: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> output: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override OUT_PER_INVOCATION: u32 = 4u;
+override OUT_PER_INVOCATION: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -30,7 +25,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let in_plane = params.in_h * params.in_w;
   let w_per_out = params.in_c_per_group * params.k_h * params.k_w;
 
-  var acc = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+  var acc: array<f32, MAX_OUT_PER_INVOCATION>;
   for (var ci = 0u; ci < params.in_c_per_group; ci++) {
     let in_base = (n * params.in_c + cin0 + ci) * in_plane;
     for (var ky = 0u; ky < params.k_h; ky++) {

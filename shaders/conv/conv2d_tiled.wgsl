@@ -1,4 +1,4 @@
-// Register-tiled 2-D convolution (implicit GEMM, no im2col buffer) for group = 1.
+// shaders/conv/conv2d_tiled.wgsl: register-tiled 2-D convolution (implicit GEMM, no im2col buffer) for group = 1.
 //
 // Each invocation computes a (4 * CHANNEL_VECS) x PIXELS_PER_INVOCATION tile: 4 * CHANNEL_VECS consecutive
 // output channels (CHANNEL_VECS vec4s) times PIXELS_PER_INVOCATION consecutive output pixels of the flattened
@@ -6,21 +6,12 @@
 // CHANNEL_VECS * PIXELS_PER_INVOCATION vec4 FMAs: register tiling is what keeps a CPU rasteriser (llvmpipe) near
 // its FMA throughput; workgroup-memory tiling is slower there.
 //
-// Weights are re-laid out at load time as [Cin][KH][KW][Cout4] (Cout padded to a multiple of 4 with zeros),
-// so the 4 filters of a tile are one aligned vec4. POINTWISE (1x1, stride 1, no padding) skips the window maths.
-// Bindings: input, weights (vec4), bias (vec4), output, params (Params is generated from engine/ops/conv.ts).
+// Weights are re-laid out once per device as [Cin][KH][KW][CoutP] (Cout padded with zeros to whole tiles of
+// 4 * CHANNEL_VECS), so each 4 filters of a tile are one aligned vec4. POINTWISE (1x1, stride 1, no padding) skips the window maths.
+// engine/ops/conv.ts (CONV2D_TILED) declares the bindings input, weights (vec4), bias (vec4), output, Params, and
+// the tile as the consts PIXELS_PER_INVOCATION and CHANNEL_VECS.
 
-@group(0) @binding(0) var<storage, read> input: array<f32>;
-@group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> bias: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> output: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override PIXELS_PER_INVOCATION: u32 = 8u;
-override CHANNEL_VECS: u32 = 1u;
-override POINTWISE: bool = false;
-const MAX_PIXELS: u32 = 8u;
-const MAX_CHANNEL_VECS: u32 = 2u;
+override POINTWISE: bool;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -39,10 +30,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let in_plane = params.in_h * params.in_w;
   let in_base = n * params.in_c * in_plane;
 
-  var acc: array<array<vec4<f32>, MAX_PIXELS>, MAX_CHANNEL_VECS>;
+  var acc: array<array<vec4<f32>, PIXELS_PER_INVOCATION>, CHANNEL_VECS>;
   // Top-left input coordinate of each pixel's window; pixels past the plane are clamped and never stored.
-  var iy0: array<i32, MAX_PIXELS>;
-  var ix0: array<i32, MAX_PIXELS>;
+  var iy0: array<i32, PIXELS_PER_INVOCATION>;
+  var ix0: array<i32, PIXELS_PER_INVOCATION>;
   for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
     let p = min(p0 + j, pixels - 1u);
     iy0[j] = i32((p / params.out_w) * params.stride_h) - i32(params.pad_top);
@@ -52,7 +43,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let wb = cb * CHANNEL_VECS;
 
   if (POINTWISE) {
-    var pixel: array<u32, MAX_PIXELS>;
+    var pixel: array<u32, PIXELS_PER_INVOCATION>;
     for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) { pixel[j] = in_base + min(p0 + j, pixels - 1u); }
     var plane = 0u;
     for (var ci = 0u; ci < params.in_c; ci++) {
@@ -70,8 +61,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let w_step = params.k_h * params.k_w * vec4_blocks;
     for (var ky = 0u; ky < params.k_h; ky++) {
       for (var kx = 0u; kx < params.k_w; kx++) {
-        var offset: array<u32, MAX_PIXELS>;
-        var inside: array<bool, MAX_PIXELS>;
+        var offset: array<u32, PIXELS_PER_INVOCATION>;
+        var inside: array<bool, PIXELS_PER_INVOCATION>;
         for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
           let iy = iy0[j] + i32(ky * params.dilation_h);
           let ix = ix0[j] + i32(kx * params.dilation_w);

@@ -1,16 +1,11 @@
-// z = a OP b with numpy broadcasting: OP 0 add, 1 sub, 2 mul, 3 div, then the fused activation.
-// The host collapses the output to at most 6 dims (engine/ops/binary.ts) and passes them right-aligned in
-// out_dims (dims 0-3) and out_dims_hi (dims 4-5), with each operand's element strides (0 along broadcast dims).
+// shaders/elementwise/binary.wgsl: z = a OP b with numpy broadcasting (OP 0 add, 1 sub, 2 mul, 3 div), then the
+// fused activation. The host collapses the output to its fewest dims (engine/ops/binary.ts) and passes them as
+// params.out_dims (rank params.rank) with each operand's element strides, 0 along broadcast dims; the shared
+// index helper (shaders/common/indexing.wgsl) turns an output index into both operands' offsets.
 // BROADCAST 0 means both operands already have the output's shape, so the index needs no arithmetic.
-// Bindings: a, b, z, params.
 
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> z: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
-
-override OP: u32 = 0u;
-override BROADCAST: u32 = 1u;
+override OP: u32;
+override BROADCAST: u32;
 
 fn apply(x: f32, y: f32) -> f32 {
   switch OP {
@@ -29,17 +24,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     z[i] = activate(apply(a[i], b[i]));
     return;
   }
-  let dims = array<u32, 6>(params.out_dims.x, params.out_dims.y, params.out_dims.z, params.out_dims.w, params.out_dims_hi.x, params.out_dims_hi.y);
-  let sa = array<u32, 6>(params.a_strides.x, params.a_strides.y, params.a_strides.z, params.a_strides.w, params.a_strides_hi.x, params.a_strides_hi.y);
-  let sb = array<u32, 6>(params.b_strides.x, params.b_strides.y, params.b_strides.z, params.b_strides.w, params.b_strides_hi.x, params.b_strides_hi.y);
-  var rest = i;
-  var ia = 0u;
-  var ib = 0u;
-  for (var d = 5; d >= 0; d--) {
-    let coord = rest % dims[d];
-    rest /= dims[d];
-    ia += coord * sa[d];
-    ib += coord * sb[d];
-  }
-  z[i] = activate(apply(a[ia], b[ib]));
+  let c = coords_of(i, params.rank, params.out_dims);
+  z[i] = activate(apply(a[offset_at(c, params.rank, params.a_strides)], b[offset_at(c, params.rank, params.b_strides)]));
 }

@@ -1,11 +1,7 @@
-// HardSwish (ONNX opset 14): y = x * max(0, min(1, x / 6 + 0.5)), elementwise.
-// The worked example of docs/custom-shaders.md: one thread per element, the shared snippets give
-// linear_workgroup() (a 1-D index over a dispatch the engine may fold into 2-D) and WORKGROUP_SIZE.
-// Bindings, in the order engine/ops/hardswish.ts lists them: inputs, outputs, then the uniform.
-
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
+// shaders/elementwise/hardswish.wgsl: HardSwish (ONNX opset 14), y = x * max(0, min(1, x / 6 + 0.5)), elementwise.
+// The worked example of docs/custom-shaders.md: one thread per element. The bindings (x, y), the Params struct
+// and WORKGROUP_SIZE come from the kernel definition in engine/ops/hardswish.ts; the shared snippets give
+// linear_workgroup() (a 1-D index over a dispatch the engine may fold into 2-D) and activate().
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -1,21 +1,14 @@
-// Y = activate(alpha * A x B + beta * C) for Gemm and (batched) MatMul. Each invocation computes a register tile
-// of TILE_ROWS (1..4) rows x 4 columns: per k it loads TILE_ROWS values of A and 4 of B for 4 * TILE_ROWS
-// multiply-adds, which on a CPU rasteriser beats any workgroup-memory scheme.
+// shaders/matrix/gemm.wgsl: Y = activate(alpha * A x B + beta * C) for Gemm and (batched) MatMul. Each invocation
+// computes a register tile of TILE_ROWS (1..MAX_TILE_ROWS) rows x TILE_COLS (one vec4) columns: per k it loads
+// TILE_ROWS values of A and 4 of B for 4 * TILE_ROWS multiply-adds, which on a CPU rasteriser beats any
+// workgroup-memory scheme.
 // Operands are read through element strides, so transposes cost nothing (engine/ops/gemm.ts sets them), and
-// batches through per-dim batch strides (0 where a batch dim broadcasts). Y is dense [batch][m][n].
-// HAS_C 0 leaves the C binding unread (the host binds a dummy buffer).
-// Bindings: a, b, c, y, params.
+// batches through per-dim batch strides (0 where a batch dim broadcasts) with the shared index helper. Y is dense
+// [batch][m][n]. HAS_C 0 leaves the C binding unread (the host binds a dummy buffer).
+// engine/ops/gemm.ts declares the bindings a, b, c, y, Params and the tile consts.
 
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> c: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override TILE_ROWS: u32 = 4u;
-override HAS_C: u32 = 0u;
-
-const TILE_COLS = 4u;
+override TILE_ROWS: u32;
+override HAS_C: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -27,25 +20,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let tm = (id / tiles_n) % tiles_m;
   let bi = id / (tiles_n * tiles_m);
 
-  var rest = bi;
-  var a_base = 0u;
-  var b_base = 0u;
-  for (var d = 3; d >= 0; d--) {
-    let coord = rest % params.batch_dims[d];
-    rest /= params.batch_dims[d];
-    a_base += coord * params.a_batch_strides[d];
-    b_base += coord * params.b_batch_strides[d];
-  }
+  let batch = coords_of(bi, params.batch_rank, params.batch_dims);
+  let a_base = offset_at(batch, params.batch_rank, params.a_batch_strides);
+  let b_base = offset_at(batch, params.batch_rank, params.b_batch_strides);
 
   let row0 = tm * TILE_ROWS;
   let col0 = tn * TILE_COLS;
   // Edge tiles read the last row/column again instead of out of bounds; those results are not written.
-  var a_off: array<u32, 4>;
+  var a_off: array<u32, MAX_TILE_ROWS>;
   for (var i = 0u; i < TILE_ROWS; i++) { a_off[i] = a_base + min(row0 + i, params.m - 1u) * params.a_stride_m; }
   var b_off: vec4<u32>;
   for (var j = 0u; j < TILE_COLS; j++) { b_off[j] = b_base + min(col0 + j, params.n - 1u) * params.b_stride_n; }
 
-  var acc: array<vec4<f32>, 4>;
+  var acc: array<vec4<f32>, MAX_TILE_ROWS>;
   for (var kk = 0u; kk < params.k; kk++) {
     let bk = b_off + vec4<u32>(kk * params.b_stride_k);
     let bv = vec4<f32>(b[bk.x], b[bk.y], b[bk.z], b[bk.w]);

@@ -1,11 +1,6 @@
-// Inference BatchNormalization as y = x * scale[c] + shift[c], with scale and shift folded on the host from
-// gamma, beta, mean, variance and epsilon (engine/ops/batchnorm.ts). c is dim 1 of any rank >= 2.
-// Bindings: x, coefficients (all scales, then all shifts), y, params.
-
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> coefficients: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+// shaders/normalization/batchnorm.wgsl: inference BatchNormalization as y = x * scale[c] + shift[c], with scale and
+// shift folded on the host from gamma, beta, mean, variance and epsilon (engine/ops/batchnorm.ts, which declares
+// the bindings x, coefficients (all scales, then all shifts), y and Params). c is dim 1 of any rank >= 2.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -1,13 +1,9 @@
-// Softmax over rows of `axis_len` elements spaced `inner` apart: row r starts at (r / inner) * axis_len * inner
-// + r % inner (the host maps both opset semantics onto this, engine/ops/softmax.ts). Max is subtracted first
-// so exp never overflows.
+// shaders/normalization/softmax.wgsl: Softmax over rows of `axis_len` elements spaced `inner` apart: row r
+// starts at (r / inner) * axis_len * inner + r % inner (the host maps both opset semantics onto this,
+// engine/ops/softmax.ts). Max is subtracted first so exp never overflows.
 // Entry points: `row_per_invocation` for short rows (one thread walks its row three times), `row_per_workgroup`
 // for long rows (class scores: the workgroup shares each pass and reduces in workgroup memory).
-// Bindings: x, y, params.
-
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
+// engine/ops/softmax.ts declares the bindings x, y and Params.
 
 var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
 

@@ -1,14 +1,10 @@
-// GlobalAveragePool (POOL_KIND 1) and GlobalMaxPool (POOL_KIND 0) over each (n, c) plane, two ways
-// (engine/ops/pool.ts picks): `plane_per_workgroup` splits a plane across a workgroup and reduces the partials
-// in workgroup memory (a 56x56 plane costs 49 reads per thread, not 3136 on one); `plane_per_invocation` gives
-// each thread a whole plane with no barriers.
-// Bindings: x, y, params.
+// shaders/pool/global_pool.wgsl: GlobalAveragePool (POOL_KIND 1) and GlobalMaxPool (POOL_KIND 0) over each (n, c)
+// plane, two ways (engine/ops/pool.ts picks): `plane_per_workgroup` splits a plane across a workgroup and reduces
+// the partials in workgroup memory (a 56x56 plane costs 49 reads per thread, not 3136 on one);
+// `plane_per_invocation` gives each thread a whole plane with no barriers.
+// engine/ops/pool.ts declares the bindings x, y and Params.
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
-
-override POOL_KIND: u32 = 1u;
+override POOL_KIND: u32;
 
 var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
 

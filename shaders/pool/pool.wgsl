@@ -1,17 +1,13 @@
-// MaxPool (POOL_KIND 0) and AveragePool (POOL_KIND 1) over 2-D NCHW planes, any kernel, stride, dilation and
-// padding (resolved on the host, engine/ops/pool.ts). One invocation per output element.
+// shaders/pool/pool.wgsl: MaxPool (POOL_KIND 0) and AveragePool (POOL_KIND 1) over 2-D NCHW planes, any kernel,
+// stride, dilation and padding (resolved on the host, engine/ops/pool.ts). One invocation per output element.
 // AveragePool's divisor counts the taps inside the input, or with count_include_pad also those in the declared
 // pads, but never taps beyond the end pad that only ceil_mode added (as onnxruntime does).
-// Bindings: x, y, params.
+// engine/ops/pool.ts declares the bindings x, y and Params.
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
-
-override POOL_KIND: u32 = 0u;
+override POOL_KIND: u32;
 // The window size is a pipeline constant so the tap loops unroll (SqueezeNet has one pool shape).
-override KERNEL_H: u32 = 3u;
-override KERNEL_W: u32 = 3u;
+override KERNEL_H: u32;
+override KERNEL_W: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

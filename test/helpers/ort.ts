@@ -23,6 +23,15 @@ function session(modelBytes: Uint8Array): Promise<ort.InferenceSession> {
   return s;
 }
 
+/** Runs a model on CPU and returns every graph output as plain numbers with its ORT type (int64 included). */
+export async function runOrtValues(modelBytes: Uint8Array, feeds: Record<string, OrtTensor> = {}): Promise<Record<string, { values: number[]; dims: number[]; type: string }>> {
+  const s = await session(modelBytes);
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+  const results = await s.run(ortFeeds);
+  return Object.fromEntries(Object.entries(results).map(([name, t]) => [name, { values: Array.from(t.data as ArrayLike<number | bigint>, Number), dims: [...t.dims], type: t.type }]));
+}
+
 /** Runs a float32 model on CPU and returns every graph output; throws if an output is not float32. */
 export async function runOrt(modelBytes: Uint8Array, feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>> {
   const s = await session(modelBytes);

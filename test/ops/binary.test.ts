@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collapseBroadcast } from '../../engine/ops/binary.ts';
 import { ModelBuilder } from '../../models/onnx-builder.ts';
 import { randomFloat32 } from '../helpers/random.ts';
-import { checkSingleOp, expectMatchesOrt, randomFeeds, symbolic } from './op-model.ts';
+import { checkSingleOp, expectMatchesOrt, expectUnsupported, randomFeeds, singleOp, symbolic } from './op-model.ts';
 
 const binary = (op: string, a: number[], b: number[], constantB = false) =>
   checkSingleOp({ op, operands: [{ name: 'a', dims: a }, { name: 'b', dims: b, constant: constantB }], outputs: [symbolic(Math.max(a.length, b.length))] });
@@ -22,6 +22,23 @@ describe.each(['Add', 'Sub', 'Mul', 'Div'])('%s', (op) => {
   it('scalar on the left', () => binary(op, [], [3, 4]));
   it('scalar constant on the right', () => binary(op, [2, 3, 4], [], true));
   it('per-channel constant [1,C,1,1] (a bias)', () => binary(op, [1, 6, 5, 5], [1, 6, 1, 1], true));
+});
+
+describe('broadcasting at every rank (dims that alternate between the operands never collapse)', () => {
+  /** a has the even dims, b the odd ones, 1 elsewhere: every dim broadcasts one way or the other. */
+  const alternating = (rank: number): [number[], number[]] => [
+    Array.from({ length: rank }, (_, i) => (i % 2 ? 1 : 2 + (i % 3))),
+    Array.from({ length: rank }, (_, i) => (i % 2 ? 2 + (i % 3) : 1)),
+  ];
+  it.each([1, 2, 3, 4, 6, 8])('rank %i', async (rank) => {
+    await binary('Mul', ...alternating(rank));
+  });
+  it('rank 5 Add matches onnxruntime', () => binary('Add', [2, 1, 3, 1, 4], [1, 5, 1, 2, 1]));
+  it('rank 5 Sub with one operand of lower rank', () => binary('Sub', [3, 1, 4, 1, 5], [2, 1, 3, 1]));
+  it('rank 9 that does not collapse is refused as an unsupported variant', async () => {
+    const [a, b] = alternating(9);
+    await expectUnsupported(singleOp({ op: 'Add', operands: [{ name: 'a', dims: a }, { name: 'b', dims: b }], outputs: [symbolic(9)] }).model);
+  });
 });
 
 describe('binary edge cases', () => {

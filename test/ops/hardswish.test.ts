@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { OpDefinition } from '../../engine/kernel.ts';
 import { hardSwish } from '../../engine/ops/hardswish.ts';
 import { ModelBuilder } from '../../models/onnx-builder.ts';
-import { KERNELS } from '../../shaders/registry.ts';
+import { KERNELS } from '../../engine/ops/registry.ts';
 import { runCli } from '../../engine-cli/test-support.ts';
 import { randomFloat32 } from '../helpers/random.ts';
 import { attr, checkSingleOp, expectMatchesOrt, randomFeeds } from './op-model.ts';
@@ -28,7 +28,7 @@ function convHardSwishModel(withRelu = false): Uint8Array {
 }
 
 describe('HardSwish', () => {
-  it('is registered in shaders/registry.ts', () => {
+  it('is registered in engine/ops/registry.ts', () => {
     expect(KERNELS.HardSwish).toBe(hardSwish);
   });
 
@@ -60,7 +60,7 @@ describe('HardSwish', () => {
   it('can be replaced for one session with InferenceSession.create(..., { kernels })', async () => {
     const mine: OpDefinition = {
       ...hardSwish,
-      createDispatches: (ctx) => hardSwish.createDispatches(ctx).map((d) => ({ ...d, label: `my_hardswish:${ctx.node.name}` })),
+      createDispatches: (ctx) => hardSwish.createDispatches!(ctx).map((d) => ({ ...d, label: `my_hardswish:${ctx.node.name}` })),
     };
     const stats = await expectMatchesOrt(convHardSwishModel(), randomFeeds({ x: [1, 3, 10, 10] }), { kernels: { HardSwish: mine } });
     expect(stats.kernels).toMatchObject({ my_hardswish: 1 });

@@ -62,12 +62,15 @@ afterAll(() => service?.stop());
 describe('random and broken bytes', () => {
   const TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'application/octet-stream'];
 
-  it.each(TYPES)('random bytes with no image signature as %s -> 415', async (type) => {
+  // SPEC: bytes declared as a format we decode are a broken image of it (400); 415 only when neither the
+  // declared type nor the magic bytes name one.
+  it.each(TYPES)('random bytes with no image signature as %s -> 400 when declared as ours, else 415', async (type) => {
     const random = rng(type.length * 7919);
     for (const size of [1, 17, 4096]) {
       const bytes = randomBytes(random, size);
       bytes[0] = 0x01; // keep clear of every signature byte we sniff (FF D8, 89 P, G, R, 00 00)
-      await expectError(await raw(bytes, type), 415, 'unsupported_media_type');
+      if (type.startsWith('image/')) await expectError(await raw(bytes, type), 400, 'undecodable_image');
+      else await expectError(await raw(bytes, type), 415, 'unsupported_media_type');
     }
     await expectStillServing();
   });
@@ -191,13 +194,13 @@ describe('formats and variants', () => {
     expect(((await response.json()) as Answer).top).toHaveLength(3);
   });
 
-  it('CMYK JPEG -> 415 saying to convert to RGB', async () => {
+  it('CMYK JPEG -> 400 saying to convert to RGB', async () => {
     // mozjpeg's encoder cannot write CMYK, so this is a hand-patched JPEG: SOF0 declaring 4 components (the service
     // refuses it from the frame header, before the codec would run, which is the documented behaviour).
     const cmyk = await encodeJpeg(makeImage(32, 32, () => [...RED, 255]), { baseline: true, progressive: false });
     const sof = cmyk.findIndex((b, i) => b === 0xff && cmyk[i + 1] === 0xc0);
     cmyk[sof + 9] = 4;
-    const body = await expectError(await raw(cmyk, 'image/jpeg'), 415, 'unsupported_media_type');
+    const body = await expectError(await raw(cmyk, 'image/jpeg'), 400, 'undecodable_image');
     expect(body.error.message).toMatch(/CMYK/);
     await expectStillServing();
   });
@@ -232,13 +235,15 @@ describe('formats and variants', () => {
     await expectColour(await raw(animatedWebp(48, 32, await Promise.all(lossy)), 'image/webp'), 'green');
   });
 
-  it('SVG and HEIC -> 415, raw or as the multipart file', async () => {
+  it('SVG and HEIC -> 415, raw or as the multipart file; declared as JPEG they are a 400 naming what they are', async () => {
     const svg = new TextEncoder().encode('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect fill="red"/></svg>');
     const heic = new Uint8Array([0, 0, 0, 0x18, ...ascii('ftypheic'), 0, 0, 0, 0, ...ascii('mif1heic'), ...new Uint8Array(64)]);
-    for (const [bytes, type] of [[svg, 'image/svg+xml'], [heic, 'image/heic'], [heic, 'image/jpeg']] as const) {
+    for (const [bytes, type] of [[svg, 'image/svg+xml'], [heic, 'image/heic']] as const) {
       await expectError(await raw(bytes, type), 415, 'unsupported_media_type');
       await expectError(await post(multipart(bytes, type)), 415, 'unsupported_media_type');
     }
+    const body = await expectError(await raw(heic, 'image/jpeg'), 400, 'undecodable_image');
+    expect(body.error.message).toMatch(/HEIC/);
     await expectStillServing();
   });
 });

@@ -4,7 +4,7 @@
  * wrong labels; GPU host objects and bytes back to the warmed-up level after each round; GPU host and workerd
  * memory not growing from round 1 to round 2. Prints p50/p99 latency and req/s.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuHostHealth } from '../../gpu-host/server.ts';
 import { health } from '../../gpu-host/test-support.ts';
@@ -46,28 +46,6 @@ function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for ${pid}`);
   return Number(m[1]);
-}
-
-/**
- * workerd processes of this service: in wrangler's process group (the harness starts wrangler detached, as a
- * group leader). `pgrep workerd` alone would also count other suites' wrangler instances on the same box.
- */
-function workerdPids(): number[] {
-  const group = service.wranglerPid();
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after the closing parenthesis.
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (comm === 'workerd' && pgrp === group) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
 }
 
 async function round(seed: number): Promise<Round> {
@@ -148,8 +126,8 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
     expect(await waitForBatching(service)).toMatchObject({ ready: BATCH_SIZES, preparing: false });
     idle = await health(service.hostPort);
     expect(idle.connections).toBe(1);
-    expect(workerdPids().length).toBeGreaterThan(0);
-    console.log(`load warm-up: GPU host ${idle.liveObjects} live objects, ${idle.gpuBytes} GPU bytes; RSS host ${rssKiB(service.hostPid()!)} KiB, workerd ${workerdPids().map(rssKiB).join('+')} KiB`);
+    expect(service.workerdPids().length).toBeGreaterThan(0);
+    console.log(`load warm-up: GPU host ${idle.liveObjects} live objects, ${idle.gpuBytes} GPU bytes; RSS host ${rssKiB(service.hostPid()!)} KiB, workerd ${service.workerdPids().map(rssKiB).join('+')} KiB`);
   });
 
   it('round 1: zero errors, zero wrong answers; GPU host objects back to the idle level', async () => {
@@ -162,7 +140,7 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
     expect(after.connections).toBe(idle.connections);
     expect(after.liveObjects).toBeLessThanOrEqual(idle.liveObjects + OBJECT_SLACK);
     expect(after.gpuBytes).toBe(idle.gpuBytes);
-    memoryAfterRound1 = { host: rssKiB(service.hostPid()!), workerd: workerdPids().map(rssKiB).reduce((a, b) => a + b, 0) };
+    memoryAfterRound1 = { host: rssKiB(service.hostPid()!), workerd: service.workerdPids().map(rssKiB).reduce((a, b) => a + b, 0) };
   });
 
   it('round 2: same again, and neither the GPU host nor workerd grows in memory', async () => {
@@ -175,7 +153,7 @@ describe(`load: ${REQUESTS} requests x 2 rounds at concurrency ${CONCURRENCY}`, 
     expect(after.connections).toBe(idle.connections);
     expect(after.liveObjects).toBeLessThanOrEqual(idle.liveObjects + OBJECT_SLACK);
     expect(after.gpuBytes).toBe(idle.gpuBytes);
-    const memory = { host: rssKiB(service.hostPid()!), workerd: workerdPids().map(rssKiB).reduce((a, b) => a + b, 0) };
+    const memory = { host: rssKiB(service.hostPid()!), workerd: service.workerdPids().map(rssKiB).reduce((a, b) => a + b, 0) };
     console.log(`load memory (RSS KiB) after round 1 -> round 2: host ${memoryAfterRound1.host} -> ${memory.host}, workerd ${memoryAfterRound1.workerd} -> ${memory.workerd}`);
     expect(memory.host).toBeLessThanOrEqual(memoryAfterRound1.host * (1 + MAX_RSS_GROWTH));
     expect(memory.workerd).toBeLessThanOrEqual(memoryAfterRound1.workerd * (1 + MAX_RSS_GROWTH));

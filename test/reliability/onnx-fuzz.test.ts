@@ -8,11 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineError, InferenceSession } from '../../engine/index.ts';
-import { parseModel } from '../../engine/onnx/parse.ts';
-import { optimize } from '../../engine/optimize.ts';
 import { buildPlan } from '../../engine/plan.ts';
+import { prepareModel } from '../../engine/prepare.ts';
 import { SQUEEZENET11_PATH } from '../../models/paths.ts';
-import { KERNELS } from '../../shaders/registry.ts';
 import { getTestDevice } from '../helpers/device.ts';
 import { rng } from './support.ts';
 
@@ -139,8 +137,7 @@ beforeAll(async () => {
 
 describe(`ONNX fuzz: ${MUTATIONS} seeded mutations of SqueezeNet 1.1 (+ regression seeds)`, () => {
   it('the unmutated model parses and plans (the harness itself is sound)', () => {
-    const graph = parseModel(original);
-    const plan = buildPlan(graph, optimize(graph, KERNELS), KERNELS, { offsetAlignment: 256 });
+    const plan = buildPlan(prepareModel(original), { offsetAlignment: 256 });
     expect(plan.outputs[0].shape).toEqual([1, 1000]);
   });
 
@@ -152,8 +149,7 @@ describe(`ONNX fuzz: ${MUTATIONS} seeded mutations of SqueezeNet 1.1 (+ regressi
       const started = performance.now();
       let outcome: Omit<Outcome, 'ms'>;
       try {
-        const graph = parseModel(bytes);
-        buildPlan(graph, optimize(graph, KERNELS), KERNELS, { offsetAlignment: 256 });
+        buildPlan(prepareModel(bytes), { offsetAlignment: 256 });
         outcome = { seed, kind, result: 'ok', detail: '' };
       } catch (e) {
         outcome = { seed, kind, ...classify(e) };

@@ -8,13 +8,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng, makeImage } from '../../images/test-fixtures.ts';
-import { SQUEEZENET11_PATH } from '../../models/paths.ts';
+import { IMAGENET_SYNSETS_PATH, SQUEEZENET11_PATH } from '../../models/paths.ts';
 import { PROJECT_ROOT } from '../../scripts/project-config.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { startService, type Service } from './harness.ts';
 import { multipart } from './images.ts';
 
-const SYNSETS = path.join(PROJECT_ROOT, '..', 'shared', 'data', 'imagenet-synsets.txt');
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
 
 /*
@@ -81,7 +80,7 @@ describe('upload page (headless Chromium + wrangler dev + GPU host)', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    const [model, labels] = await Promise.all([readFile(SQUEEZENET11_PATH), readFile(SYNSETS, 'utf8')]);
+    const [model, labels] = await Promise.all([readFile(SQUEEZENET11_PATH), readFile(IMAGENET_SYNSETS_PATH, 'utf8')]);
     png = await wavesPng();
     [service, browser] = await Promise.all([startService({ model: new Uint8Array(model), labels }), launchChromium()]);
     page = await browser.newPage({ viewport: { width: 1100, height: 720 } });

@@ -4,16 +4,12 @@
  */
 import { HttpError } from './errors.ts';
 import { readCappedBody } from './read-body.ts';
-import { IMAGE_FORMATS } from '../../images/sniff.ts';
 
 export interface Upload {
   bytes: Uint8Array;
   /** The Content-Type the client declared (header or multipart part), lower-cased, without parameters. */
   declaredType: string;
 }
-
-/** Raw-body types we decode (SPEC.md); the format is then confirmed from the magic bytes. */
-const IMAGE_CONTENT_TYPES: readonly string[] = IMAGE_FORMATS.map((f) => `image/${f}`);
 
 function mediaType(header: string | null): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();
@@ -29,10 +25,9 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
   const body = await readCappedBody(request, maxBytes);
   if (body.byteLength === 0) throw emptyBody();
   if (type === 'multipart/form-data') return fromMultipart(body, contentType!);
-  if (type === 'application/octet-stream' || type === '' || type.startsWith('image/')) {
-    return { bytes: body, declaredType: type };
-  }
-  throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type} is not an image we decode; send ${IMAGE_CONTENT_TYPES.join(', ')} or multipart/form-data with a "file" field.`);
+  // Any other type: the magic bytes decide (SPEC: 415 only when neither they nor the declared type name a
+  // format we decode; images/index.ts).
+  return { bytes: body, declaredType: type };
 }
 
 async function fromMultipart(body: Uint8Array, contentType: string): Promise<Upload> {

@@ -10,6 +10,7 @@ export const UPLOAD_PAGE_SCRIPT = `
   var $ = function (id) { return document.getElementById(id); };
   var input = $('file'), drop = $('drop'), preview = $('preview'), empty = $('empty'), meta = $('file-meta');
   var chooseLabel = $('choose-label'), topSelect = $('top'), again = $('again');
+  var modelSelect = $('model-choice'), modelPicker = $('model-picker');
   var panels = { idle: $('placeholder'), busy: $('busy'), error: $('error'), done: $('result') };
   var current = null;   // AbortController of the request in flight: a newer image cancels an older one
   var lastFile = null;
@@ -120,7 +121,9 @@ export const UPLOAD_PAGE_SCRIPT = `
     var form = new FormData();
     form.append('file', file, file.name || 'image');
     try {
-      var response = await fetch('/classify?format=json&top=' + encodeURIComponent(topSelect.value), {
+      var query = '/classify?format=json&top=' + encodeURIComponent(topSelect.value);
+      if (!modelPicker.hidden && modelSelect.value) query += '&model=' + encodeURIComponent(modelSelect.value);
+      var response = await fetch(query, {
         method: 'POST', body: form, headers: withKey({ Accept: 'application/json' }), signal: controller.signal
       });
       var text = await response.text();
@@ -179,6 +182,7 @@ export const UPLOAD_PAGE_SCRIPT = `
   });
   again.addEventListener('click', function () { if (lastFile) classify(lastFile); });
   topSelect.addEventListener('change', function () { if (lastFile) classify(lastFile); });
+  modelSelect.addEventListener('change', function () { if (lastFile) classify(lastFile); });
 
   ['dragenter', 'dragover'].forEach(function (type) {
     drop.addEventListener(type, function (e) { e.preventDefault(); drop.classList.add('dragging'); });
@@ -234,6 +238,17 @@ export const UPLOAD_PAGE_SCRIPT = `
           status.textContent = 'Ready \\u00b7 ' + gpu;
         }
         status.title = h.model && h.model.key ? 'Model ' + h.model.key : '';
+        // Several models served: let the user pick; the first listed is the service's default.
+        var models = Array.isArray(h.models) ? h.models : [];
+        if (models.length > 1) {
+          modelSelect.replaceChildren();
+          models.forEach(function (m) {
+            var option = el('option', '', String(m.key) + (m.standIn ? ' (stand-in)' : ''));
+            option.value = String(m.key);
+            modelSelect.append(option);
+          });
+          modelPicker.hidden = false;
+        }
       })
       .catch(function () {
         status.dataset.state = 'down';

@@ -3,6 +3,7 @@
  * Choose, drop or paste an image; it is previewed and POSTed to /classify?format=json as multipart `file`; the
  * top labels come back as probability bars with the server's timings, errors as the JSON `error.message`. When
  * the service needs an API key (a 401, or a /healthz cut down to `ok`) the page asks for one and sends it.
+ * When /healthz lists several models, a picker chooses which one answers (`?model=`).
  */
 import { UPLOAD_PAGE_CSS } from './upload-page-style.ts';
 import { UPLOAD_PAGE_SCRIPT } from './upload-page-script.ts';
@@ -52,6 +53,7 @@ export const UPLOAD_PAGE_HTML = `<!doctype html>
         <p class="file-meta" id="file-meta" hidden></p>
       </div>
       <div class="controls">
+        <label class="inline" id="model-picker" hidden>Model <select id="model-choice"></select></label>
         <label class="inline">Show top <select id="top">${topOptions}</select> labels</label>
         <button class="button secondary" id="again" type="button" disabled>Classify again</button>
       </div>

@@ -2,21 +2,21 @@
  * @module Bridge overhead benchmark: SqueezeNet 1.1 on a bridge device vs directly on Dawn (runs interleaved,
  * so both see the same background load), plus the latency of an empty round trip and of a 602 KB upload.
  *
- *   node --import tsx --import ./tools/wgsl-register.mjs gpu-host/bench-bridge.ts            # host in this process
- *   node --import tsx --import ./tools/wgsl-register.mjs gpu-host/bench-bridge.ts ws://127.0.0.1:8790 TOKEN
+ *   node --import tsx --import ./tools/wgsl-register.mjs bench/bridge.ts            # host in this process
+ *   node --import tsx --import ./tools/wgsl-register.mjs bench/bridge.ts ws://127.0.0.1:8790 TOKEN
  *
  * MASKED=1 uses plain `ws` (JS frame masking) instead of LoopbackWebSocket.
  */
 import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { median } from '../bench/stats.ts';
+import { median } from './stats.ts';
 import { connectBridgeGPU, getBridgeStats } from '../bridge/client.ts';
 import { seededFloats } from '../bridge/test-workload.ts';
-import { inferenceLimits, InferenceSession } from '../engine/index.ts';
+import { InferenceSession, openDevice } from '../engine/index.ts';
 import { SQUEEZENET11_PATH } from '../models/paths.ts';
-import { openDawnDevice } from './dawn.ts';
-import { LoopbackWebSocket } from './loopback-websocket.ts';
-import { startGpuHost } from './server.ts';
+import { openDawnDevice } from '../gpu-host/dawn.ts';
+import { LoopbackWebSocket } from '../gpu-host/loopback-websocket.ts';
+import { startGpuHost } from '../gpu-host/server.ts';
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const input = seededFloats(3 * 224 * 224, 5).map((v) => v / 100);
   const direct = (await openDawnDevice()).device;
   const adapter = await connectBridgeGPU(url, { token, WebSocket: WS }).requestAdapter();
-  const bridged = await adapter!.requestDevice({ requiredLimits: inferenceLimits(adapter!) });
+  const bridged = await openDevice(adapter!);
   const nativeSession = await InferenceSession.create(direct, model);
   const bridgeSession = await InferenceSession.create(bridged, model);
   const feeds = { [nativeSession.inputs[0].name]: input };

@@ -20,9 +20,9 @@ export async function writeDevVar(file: string, key: string, value: string): Pro
   await writeFile(file, updated.join('\n') + '\n', { mode: 0o600 });
 }
 
-/** The value of the last `KEY=value` line (dotenv's rule), outer quotes removed; undefined without one. */
+/** The value of the last `KEY=value` line (dotenv's rule), outer quotes removed; undefined without one or when empty. */
 export async function readDevVar(file: string, key: string): Promise<string | undefined> {
   const text = await readFile(file, 'utf8').catch(() => '');
   const line = text.split('\n').filter((l) => assigns(l, key)).at(-1);
-  return line?.slice(line.indexOf('=') + 1).trim().replace(/^(['"])(.*)\1$/, '$2');
+  return line?.slice(line.indexOf('=') + 1).trim().replace(/^(['"])(.*)\1$/, '$2') || undefined;
 }

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDevVar, writeDevVar } from '../../scripts/dev-vars.ts';
+import { readDevVar, writeDevVar } from './dev-vars.ts';
 
 async function rewrite(before: string | undefined): Promise<string> {
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'dev-vars-')), '.dev.vars');

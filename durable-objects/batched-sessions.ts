@@ -1,34 +1,33 @@
 /**
- * @module Runs a batch of images through a session compiled for that batch size. The sessions for batch
- * sizes > 1 come from the same model bytes (pipelines come from the device's cache, so each costs buffers and
- * one warm-up run, not shader compiles). `prepare()` builds them all right after the model loads, in the
- * background: GPU memory is then fixed once the service is warm, and the first burst of traffic does not
- * stall behind a build. A size asked for before it is ready waits for that same build. A model that cannot
- * take a batch dimension (e.g. a Reshape to a fixed [1, 1000]) falls back to running the images one by one.
+ * @module Runs a batch of crops through a plan made for that batch size. Every plan is an InferenceSession of
+ * the same DeviceModel, so the weights are on the GPU once whatever the number of sizes, and each plan costs
+ * its activations, bind groups and one warm-up run (pipelines come from the device's cache). `prepare()` builds
+ * them all right after the model loads, in the background: GPU memory is then fixed once the service is warm,
+ * and the first burst of traffic does not stall behind a build. A size asked for before it is ready waits for
+ * that same build. A model that cannot take a batch dimension (e.g. a Reshape to a fixed [1, 1000]) falls back
+ * to running the crops one by one.
  */
-import { InferenceSession } from '../engine/index.ts';
+import { InferenceSession, type DeviceModel } from '../engine/index.ts';
 import { batchSizes, type BatchRunner } from './batcher.ts';
 
-/** For /healthz: which batch sessions exist. */
+/** For /healthz: which batch plans exist. */
 export interface BatchingReport {
   maxBatch: number;
-  /** Batch sizes with a session of their own (1 always; others once built, unless the model refused them). */
+  /** Batch sizes with a plan of their own (1 always; others once built, unless the model refused them). */
   ready: number[];
-  /** Still building sessions in the background. */
+  /** Still building plans in the background. */
   preparing: boolean;
 }
 
-export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> {
+export class BatchedSessions implements BatchRunner<Uint8Array, Float32Array> {
   #sessions = new Map<number, Promise<InferenceSession | undefined>>();
   readonly #ready = new Set<number>([1]);
   #preparing = false;
-  #disposed = false;
   readonly #input: string;
   readonly #output: string;
 
   constructor(
-    private readonly device: GPUDevice,
-    private readonly modelBytes: Uint8Array,
+    private readonly deviceModel: DeviceModel,
     private readonly single: InferenceSession,
     readonly maxBatch: number,
   ) {
@@ -37,12 +36,12 @@ export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> 
     this.#sessions.set(1, Promise.resolve(single));
   }
 
-  /** Builds the session of every batch size, one at a time (smallest first). Never rejects. */
+  /** Builds the plan of every batch size, one at a time (smallest first). Never rejects. */
   async prepare(): Promise<void> {
     this.#preparing = true;
     try {
       for (const n of batchSizes(this.maxBatch)) {
-        if (this.#disposed) return;
+        if (this.deviceModel.disposed) return;
         await this.#sessionFor(n);
       }
     } finally {
@@ -58,9 +57,9 @@ export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> 
     let s = this.#sessions.get(n);
     if (!s) {
       const shape = [n, ...this.single.inputs[0].dims.slice(1)];
-      s = InferenceSession.create(this.device, this.modelBytes, { inputShapes: { [this.#input]: shape } }).then(
+      s = InferenceSession.create(this.deviceModel, { inputShapes: { [this.#input]: shape } }).then(
         (session) => {
-          if (session.outputs[0].dims[0] !== n || this.#disposed) {
+          if (session.outputs[0].dims[0] !== n) {
             session.dispose();
             return undefined;
           }
@@ -74,26 +73,19 @@ export class BatchedSessions implements BatchRunner<Float32Array, Float32Array> 
     return s;
   }
 
-  async run(inputs: Float32Array[]): Promise<Float32Array[]> {
-    const n = inputs.length;
+  async run(crops: Uint8Array[]): Promise<Float32Array[]> {
+    const n = crops.length;
     const session = n === 1 ? this.single : await this.#sessionFor(n);
     if (!session) {
       const out: Float32Array[] = [];
-      for (const x of inputs) out.push((await this.single.run({ [this.#input]: x }))[this.#output].data);
+      for (const x of crops) out.push((await this.single.run({ [this.#input]: x }))[this.#output].data);
       return out;
     }
-    const per = inputs[0].length;
-    const batch = new Float32Array(per * n);
-    inputs.forEach((x, i) => batch.set(x, i * per));
+    const per = crops[0].length;
+    const batch = new Uint8Array(per * n);
+    crops.forEach((x, i) => batch.set(x, i * per));
     const scores = (await session.run({ [this.#input]: batch }))[this.#output].data;
     const classes = scores.length / n;
-    return inputs.map((_, i) => scores.slice(i * classes, (i + 1) * classes));
-  }
-
-  dispose(): void {
-    this.#disposed = true;
-    for (const s of this.#sessions.values()) void s.then((session) => session?.dispose());
-    this.#sessions.clear();
-    this.#ready.clear();
+    return crops.map((_, i) => scores.slice(i * classes, (i + 1) * classes));
   }
 }

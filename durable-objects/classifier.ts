@@ -1,23 +1,25 @@
 /**
- * @module The Classifier Durable Object: one per (model key, replica). It reads its model from R2 on first use
- * (concurrent first requests share one load), compiles it on one GPU host and answers `classify` over RPC.
+ * @module The Classifier Durable Object: one per (model key, replica). It reads and prepares its model from R2
+ * once in its lifetime (concurrent first requests share that load; a failed load is tried again by the next
+ * request), puts it on one GPU host and answers `classify` over RPC with the uint8 crop the Worker made.
  *
  * Hosts: each replica has a home host (serving-config.ts) and keeps to the host it runs on while that host is
  * up, so its compiled model stays warm there. When its connection is lost, or the HostDirectory reports its
  * host down while another is up, it loads on the next live host; when its home host is back, it compiles there
- * in the background and moves once that is ready, so no request waits for the move.
+ * in the background and moves once that is ready, so no request waits for the move. A host lost drops only
+ * what lived there (device, weights, plans); the prepared model stays.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { GpuError } from '../engine/index.ts';
-import { closeRuntime, openRuntime, readModel, type HostRuntime } from './model-loader.ts';
-import { gpuUnavailable, HostFailure, ServiceError } from './errors.ts';
+import { closeRuntime, cropSpecOf, openRuntime, readModel, type HostRuntime, type ModelSource } from './model-loader.ts';
+import { cropMismatch, gpuUnavailable, HostFailure, ServiceError } from './errors.ts';
 import { softmax, topK } from './top-k.ts';
-import { renormalize } from './renormalize.ts';
 import { HOST_DIRECTORY_NAME } from './host-directory.ts';
 import { backoffMs, hostsToTry, type HostState } from './host-table.ts';
 import { ConfigError, gpuHostUrls, homeHost, replicaName, type ReplicaRef } from './serving-config.ts';
 import type { ServiceEnv } from './env.ts';
 import type { ClassifyValue, LoaderStats, ReplicaHealth, RpcResult, ServiceErrorBody } from './protocol.ts';
+import type { CropSpec } from '../images/index.ts';
 
 /**
  * /healthz asks the GPU for one round trip (onSubmittedWorkDone) and calls it unhealthy when no answer comes in
@@ -53,6 +55,8 @@ function toErrorBody(e: unknown): ServiceErrorBody {
 }
 
 export class Classifier extends DurableObject<ServiceEnv> {
+  /** The model read from R2 and prepared, once per lifetime; undefined until the first load, or after a failed one. */
+  #source: Promise<ModelSource> | undefined;
   /** The runtime being loaded or in use; undefined when the next request must load one. */
   #runtime: Promise<HostRuntime> | undefined;
   /** The same runtime once loaded, for synchronous checks of where it runs. */
@@ -132,13 +136,26 @@ export class Classifier extends DurableObject<ServiceEnv> {
     void closeRuntime(runtime);
   }
 
+  /** The prepared model, read from R2 by the first request of this lifetime (or the first after a failed read). */
+  #modelSource(key: string): Promise<ModelSource> {
+    if (!this.#source) {
+      const loading = readModel(this.env, key, this.#stats);
+      this.#source = loading;
+      // Not kept when it fails: a good model put after a bad one is used without a restart.
+      loading.catch(() => {
+        if (this.#source === loading) this.#source = undefined;
+      });
+    }
+    return this.#source;
+  }
+
   /**
-   * Reads the model and compiles it on the first live host, in this replica's order. With no host known to be
+   * Puts the prepared model on the first live host, in this replica's order. With no host known to be
    * live, it first has the directory probe them all afresh (5 s at most): a host that came back is used at once
    * rather than after its backoff, and a hung one costs the probe's timeout, not the bridge's.
    */
   async #load(ref: ReplicaRef): Promise<HostRuntime> {
-    const source = await readModel(this.env, ref.key, this.#stats);
+    const source = await this.#modelSource(ref.key);
     const home = homeHost(this.env, ref);
     let hosts = this.#hostStates();
     if (hostsToTry(hosts, home).length === 0) {
@@ -219,16 +236,28 @@ export class Classifier extends DurableObject<ServiceEnv> {
     }
   }
 
-  /** Classifies one preprocessed image (1x3x224x224 float32, NCHW, ImageNet-normalised) with model `ref.key`. */
-  async classify(ref: ReplicaRef, tensor: Float32Array, top: number): Promise<RpcResult<ClassifyValue>> {
+  /** What the Worker must make of an upload for model `ref.key`: resize target and crop side (its manifest's). */
+  async cropSpec(ref: ReplicaRef): Promise<RpcResult<CropSpec>> {
+    this.#name ||= replicaName(ref);
+    try {
+      return { ok: true, value: cropSpecOf(await this.#modelSource(ref.key)) };
+    } catch (e) {
+      return { ok: false, error: toErrorBody(e) };
+    }
+  }
+
+  /** Classifies one crop (uint8 RGB, crop x crop x 3, as cropSpec says) with model `ref.key`; the GPU normalizes it. */
+  async classify(ref: ReplicaRef, crop: Uint8Array, top: number): Promise<RpcResult<ClassifyValue>> {
     this.#name ||= replicaName(ref);
     let runtime: HostRuntime | undefined;
     try {
       await this.#placeRuntime(ref);
       runtime = await this.#ensureRuntime(ref);
-      const scores = await runtime.batcher.submit(renormalize(tensor, runtime.source.manifest));
+      const { size } = runtime.source.manifest;
+      if (crop.length !== size * size * 3) throw cropMismatch(ref.key, crop.length, size);
+      const scores = await runtime.batcher.submit(crop);
       this.#served.set(runtime.url, (this.#served.get(runtime.url) ?? 0) + 1);
-      const probabilities = runtime.outputIsProbability ? scores : softmax(scores);
+      const probabilities = runtime.source.outputIsProbability ? scores : softmax(scores);
       const labels = runtime.labels;
       const best = topK(probabilities, top).map((index) => ({ index, ...labels[index], probability: probabilities[index] }));
       return { ok: true, value: { model: ref.key, top: best } };
@@ -250,7 +279,7 @@ export class Classifier extends DurableObject<ServiceEnv> {
       home: gpuHostUrls(this.env)[homeHost(this.env, ref)],
       host: r?.url ?? null,
       gpu: r?.gpu ?? null,
-      model: { key: ref.key, loaded: !!r, sha256: r?.source.sha256 ?? null, standIn: r?.standIn ?? null },
+      model: { key: ref.key, loaded: !!r, sha256: r?.source.sha256 ?? null, standIn: r?.source.standIn ?? null },
       loader: { ...this.#stats },
       batches: r ? Object.fromEntries(r.batcher.batches) : {},
       batching: r?.sessions.report ?? null,

@@ -43,3 +43,8 @@ export class HostFailure extends ServiceError {
 export function modelUnavailable(code: 'model_missing' | 'model_invalid' | 'model_incompatible', message: string): ServiceError {
   return new ServiceError({ status: 503, code, message, retryAfter: MODEL_RETRY_AFTER_S });
 }
+
+/** A crop of another size than the model's manifest asks for: the Worker asked before the manifest changed. */
+export function cropMismatch(key: string, bytes: number, size: number): ServiceError {
+  return modelUnavailable('model_incompatible', `The crop sent for "${key}" is ${bytes} bytes; the model takes ${size}x${size} RGB crops (${size * size * 3} bytes), so its manifest changed since the Worker read it. Retry: the Worker asks again.`);
+}

@@ -1,15 +1,17 @@
 /**
- * @module Loads a classifier in two steps: `readModel` takes the model, its manifest and labels from R2 and
- * checks what can be checked without a GPU; `openRuntime` connects to one GPU host and compiles the model
- * there (device, sessions per batch size, batcher). A replica that moves to another host runs the second step
- * again with the same source.
+ * @module Loads a classifier in two steps. `readModel` takes the model, its manifest and labels from R2 and
+ * prepares the model once (parse, optimize, the NormalizeImage node that takes the uint8 crop, input checks):
+ * no GPU involved, kept for the Durable Object's lifetime. `openRuntime` puts that prepared model on one GPU
+ * host (device, weights once, a plan per batch size, batcher). Losing a host drops only its runtime; a replica
+ * that moves to another host runs the second step again with the same source, never re-reading R2.
  */
-import { EngineError, InferenceSession, openDevice as openInferenceDevice } from '../engine/index.ts';
+import { DeviceModel, EngineError, InferenceSession, openDevice as openInferenceDevice, prepareModel, withImageInput, type PreparedModel } from '../engine/index.ts';
+import type { ValueInfo } from '../engine/graph.ts';
 import { fallbackLabel, parseLabels, type Label } from './labels.ts';
 import { gpuFor, type GpuHostConfig } from './gpu-source.ts';
 import { gpuUnavailable, HostFailure, modelUnavailable, ServiceError } from './errors.ts';
 import type { GpuReport, LoaderStats } from './protocol.ts';
-import { INPUT_SIZE, RESIZE_SHORTER } from '../images/constants.ts';
+import type { CropSpec } from '../images/index.ts';
 import { Batcher } from './batcher.ts';
 import { BatchedSessions } from './batched-sessions.ts';
 import { DEFAULT_MANIFEST, inputDims, ManifestError, manifestKey, parseManifest, type ModelManifest } from './manifest.ts';
@@ -23,28 +25,34 @@ export interface ModelConfig extends GpuHostConfig {
   BATCH_WINDOW_MS?: string;
 }
 
-/** A model as stored: what R2 holds under its key, checked, not yet on any GPU. */
+/** A model as stored in R2, checked and prepared once; not on any GPU. */
 export interface ModelSource {
   key: string;
-  bytes: Uint8Array;
   sha256: string;
   manifest: ModelManifest;
   /** From the manifest's label file or LABELS_KEY; empty when none is stored. */
   labels: Label[];
+  /** The model with a uint8 [N, size, size, 3] input normalized on the GPU per the manifest. */
+  prepared: PreparedModel;
+  /** That uint8 input's name. */
+  input: string;
+  standIn: boolean;
+  /** The first output is already a probability distribution (manifest "output", else a final Softmax). */
+  outputIsProbability: boolean;
 }
 
-/** A model compiled on one GPU host, ready to classify. */
+/** A prepared model on one GPU host, ready to classify. */
 export interface HostRuntime {
   url: string;
   source: ModelSource;
   device: GPUDevice;
   gpu: GpuReport;
+  /** The weights on this host's device, shared by every batch plan. */
+  deviceModel: DeviceModel;
+  /** One per output class: the label file's, else a fallback. */
   labels: Label[];
-  standIn: boolean;
-  /** The first output is already a probability distribution (manifest "output", else a final Softmax). */
-  outputIsProbability: boolean;
-  /** Queues requests and runs them in batches on `sessions`. */
-  batcher: Batcher<Float32Array, Float32Array>;
+  /** Queues crops and runs them in batches on `sessions`. */
+  batcher: Batcher<Uint8Array, Float32Array>;
   sessions: BatchedSessions;
 }
 
@@ -66,16 +74,29 @@ async function readManifest(config: ModelConfig, key: string): Promise<ModelMani
   }
 }
 
-/**
- * The preprocessing the Worker does today is the zoo's (resize 256, crop 224); a manifest asking for another
- * size is refused here, before any GPU work, rather than fed a tensor of the wrong size.
- */
-function checkPreprocessing(key: string, m: ModelManifest): void {
-  if (m.size === INPUT_SIZE && m.resize === RESIZE_SHORTER) return;
-  throw modelUnavailable(
-    'model_incompatible',
-    `The manifest of "${key}" asks for a ${m.size}x${m.size} crop after resizing to ${m.resize}; the Worker prepares ${INPUT_SIZE}x${INPUT_SIZE} crops from ${RESIZE_SHORTER}. Put the model with a manifest of "size": ${INPUT_SIZE}, "resize": ${RESIZE_SHORTER} (\`npm run model:put\`).`,
-  );
+/** The graph input takes one image as the manifest describes it (a symbolic batch dim is fine: batches use it). */
+function checkInput(key: string, model: PreparedModel, m: ModelManifest): ValueInfo {
+  const want = inputDims(m);
+  const input = model.inputs.length === 1 ? model.inputs[0] : undefined;
+  const fits = (d: number | string, i: number) => d === want[i] || (i === 0 && typeof d === 'string');
+  if (input && (m.input === undefined || m.input === input.name) && input.dims.length === 4 && input.dims.every(fits)) return input;
+  const wanted = `${m.input ? `input "${m.input}" ` : ''}${want.join('x')} (${m.layout})`;
+  throw modelUnavailable('model_incompatible', `The model "${key}" takes ${model.inputs.map((i) => `${i.name} [${i.dims}]`).join(', ')}; the service feeds one image tensor, ${wanted}. Put an image classifier, or a manifest that describes its input, with \`npm run model:put\`.`);
+}
+
+/** Parses and checks the model, then puts NormalizeImage in front: model problems are found here, before any GPU. */
+function prepare(key: string, bytes: Uint8Array, sha256: string, m: ModelManifest): { prepared: PreparedModel; input: string } {
+  let model: PreparedModel;
+  try {
+    model = prepareModel(bytes);
+  } catch (e) {
+    if (e instanceof EngineError) throw modelUnavailable('model_invalid', `The model "${key}" (sha256 ${sha256.slice(0, 12)}...) cannot be used: ${e.message}. ${PUT_HINT}`);
+    throw e;
+  }
+  const input = checkInput(key, model, m);
+  // The manifest's scale is for pixels in [0, 1]; the crop holds bytes 0..255.
+  const prepared = withImageInput(model, { input: input.name, layout: m.layout, mean: m.mean, std: m.std, scale: m.scale / 255 });
+  return { prepared, input: prepared.inputs[0].name };
 }
 
 export async function readModel(config: ModelConfig, key: string, stats: LoaderStats): Promise<ModelSource> {
@@ -84,14 +105,30 @@ export async function readModel(config: ModelConfig, key: string, stats: LoaderS
   if (!object) {
     throw modelUnavailable('model_missing', `No model is stored under "${key}" in the MODEL_BUCKET R2 bucket. Run \`npm run model:fetch\` (or \`npm run model:put -- <file.onnx> --key ${key}\`), then retry.`);
   }
-  checkPreprocessing(key, manifest);
   const labelsKey = manifest.labels ?? config.LABELS_KEY;
   const labelsObject = await config.MODEL_BUCKET.get(labelsKey);
   if (!labelsObject && manifest.labels) {
     throw modelUnavailable('model_missing', `The manifest of "${key}" names the label file "${labelsKey}", which is not stored. Put it with \`npm run model:put -- <file.onnx> --key ${key} --labels <file.txt>\`.`);
   }
   const bytes = new Uint8Array(await object.arrayBuffer());
-  return { key, bytes, sha256: await sha256Hex(bytes), manifest, labels: labelsObject ? parseLabels(await labelsObject.text()) : [] };
+  const sha256 = await sha256Hex(bytes);
+  const { prepared, input } = prepare(key, bytes, sha256, manifest);
+  const output = prepared.outputs[0];
+  return {
+    key,
+    sha256,
+    manifest,
+    labels: labelsObject ? parseLabels(await labelsObject.text()) : [],
+    prepared,
+    input,
+    standIn: prepared.metadata.get('stand_in') === 'true',
+    outputIsProbability: manifest.output ? manifest.output === 'probabilities' : output.producer === 'Softmax',
+  };
+}
+
+/** What the Worker must send this model: the resize target and crop side of its manifest. */
+export function cropSpecOf(source: ModelSource): CropSpec {
+  return { resize: source.manifest.resize, crop: source.manifest.size };
 }
 
 /** True when the device's connection to its host is gone (not a destroy() of ours). */
@@ -113,17 +150,19 @@ async function openDevice(url: string, config: ModelConfig): Promise<{ device: G
   }
 }
 
-/** Compiles `source` on the GPU host at `url`. A HostFailure means the host, not the model, failed. */
+/** Puts `source` on the GPU host at `url`. A HostFailure means the host, not the model, failed. */
 export async function openRuntime(source: ModelSource, url: string, config: ModelConfig, stats: LoaderStats): Promise<HostRuntime> {
   stats.loads++;
-  const { key, manifest, sha256 } = source;
+  const { key, sha256, manifest } = source;
   const { device, gpu } = await openDevice(url, config);
+  const deviceModel = new DeviceModel(device, source.prepared);
   let session: InferenceSession;
   try {
     stats.sessionBuilds++;
-    session = await InferenceSession.create(device, source.bytes);
+    session = await InferenceSession.create(deviceModel, { inputShapes: { [source.input]: [1, manifest.size, manifest.size, 3] } });
   } catch (e) {
     const lost = await connectionLost(device);
+    deviceModel.dispose();
     device.destroy();
     if (lost) throw new HostFailure(url, `the connection was lost while building the model (${(e as Error).message})`);
     if (e instanceof EngineError && e.code !== 'gpu_error') {
@@ -131,36 +170,26 @@ export async function openRuntime(source: ModelSource, url: string, config: Mode
     }
     throw e instanceof ServiceError ? e : gpuUnavailable(`building the model on the GPU failed (${(e as Error).message})`);
   }
-  const input = session.inputs[0];
-  const want = inputDims(manifest);
-  const nameOk = manifest.input === undefined || manifest.input === input.name;
-  if (session.inputs.length !== 1 || !nameOk || input.dims.join('x') !== want.join('x')) {
-    session.dispose();
-    device.destroy();
-    const wanted = `${manifest.input ? `input "${manifest.input}" ` : ''}${want.join('x')} (${manifest.layout})`;
-    throw modelUnavailable('model_incompatible', `The model "${key}" takes ${session.inputs.map((i) => `${i.name} [${i.dims}]`).join(', ')}; the service feeds one image tensor, ${wanted}. Put an image classifier, or a manifest that describes its input, with \`npm run model:put\`.`);
-  }
   const classes = session.outputs[0].dims.reduce((a, b) => a * b, 1);
-  const sessions = new BatchedSessions(device, source.bytes, session, Number(config.MAX_BATCH ?? 8) || 1);
-  // In the background: the first request need not wait for the batch sessions, and failures fall back to size 1.
+  const sessions = new BatchedSessions(deviceModel, session, Number(config.MAX_BATCH ?? 8) || 1);
+  // In the background: the first request need not wait for the batch plans, and failures fall back to size 1.
   void sessions.prepare();
   const batcher = new Batcher(sessions, { maxBatch: sessions.maxBatch, windowMs: Number(config.BATCH_WINDOW_MS ?? 0) || 0 });
   return {
     url,
     source,
-    batcher,
-    sessions,
     device,
     gpu,
+    deviceModel,
     labels: Array.from({ length: classes }, (_, i) => source.labels[i] ?? fallbackLabel(i)),
-    standIn: session.metadata.get('stand_in') === 'true',
-    outputIsProbability: manifest.output ? manifest.output === 'probabilities' : session.outputs[0].producer === 'Softmax',
+    batcher,
+    sessions,
   };
 }
 
-/** Frees the runtime's GPU state once the requests already queued on it have run. */
+/** Frees the runtime's GPU state (its plans and weights) once the requests already queued on it have run. */
 export async function closeRuntime(runtime: HostRuntime): Promise<void> {
   await runtime.batcher.idle();
-  runtime.sessions.dispose();
+  runtime.deviceModel.dispose();
   runtime.device.destroy();
 }

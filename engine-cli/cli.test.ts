@@ -22,7 +22,7 @@ beforeAll(async () => {
   await writeBackendDir(root, 'test_conv_relu', convReluModel(), X, Y, { dataSets: 2 });
   await writeBackendDir(root, 'test_conv_relu_altered', convReluModel(), X, Y, { alterExpected: (d) => void (d[7] += 0.5) });
   await writeBackendDir(root, 'test_celu', unsupportedOpModel('Celu'), [{ name: 'x', dims: [1, 4] }], [{ name: 'y', dims: [1, 4] }]);
-  await writeBackendDir(root, 'test_erf', unsupportedOpModel('Erf'), [{ name: 'x', dims: [1, 4] }], [{ name: 'y', dims: [1, 4] }]);
+  await writeBackendDir(root, 'test_mish', unsupportedOpModel('Mish'), [{ name: 'x', dims: [1, 4] }], [{ name: 'y', dims: [1, 4] }]);
 });
 
 afterAll(async () => {
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe('onnx test', () => {
   it('should print PASS/FAIL per directory, keep going after failures, count them and exit 1', async () => {
-    const dirs = ['test_conv_relu', 'test_conv_relu_altered', 'test_celu', 'test_missing', 'test_erf'].map((d) => join(root, d));
+    const dirs = ['test_conv_relu', 'test_conv_relu_altered', 'test_celu', 'test_missing', 'test_mish'].map((d) => join(root, d));
     const r = await runCli(['test', ...dirs]);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(6);
@@ -40,7 +40,7 @@ describe('onnx test', () => {
     expect(lines[1]).toMatch(/^FAIL test_conv_relu_altered .*max_abs=0\.5\b/);
     expect(lines[2]).toBe('FAIL test_celu unsupported op Celu (node "my_celu")');
     expect(lines[3]).toMatch(/^FAIL test_missing .*model\.onnx/);
-    expect(lines[4]).toBe('FAIL test_erf unsupported op Erf (node "my_erf")');
+    expect(lines[4]).toBe('FAIL test_mish unsupported op Mish (node "my_mish")');
     expect(lines[5]).toBe('1 passed, 4 failed');
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(JS_STACK); // a FAIL is a verdict, not a crash with a stack
@@ -133,11 +133,11 @@ describe('onnx info', () => {
   });
 
   it('should still print the static part when the model has an unsupported op', async () => {
-    const r = await runCli(['info', join(root, 'test_erf', 'model.onnx')]);
+    const r = await runCli(['info', join(root, 'test_mish', 'model.onnx')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}Erf +1 +NO KERNEL$/m);
-    expect(r.stdout).toMatch(/^unsupported ops: Erf$/m);
-    expect(r.stdout).toMatch(/^session: cannot be built \(unsupported op Erf \(node "my_erf"\)\)$/m);
+    expect(r.stdout).toMatch(/^ {2}Mish +1 +NO KERNEL$/m);
+    expect(r.stdout).toMatch(/^unsupported ops: Mish$/m);
+    expect(r.stdout).toMatch(/^session: cannot be built \(unsupported op Mish \(node "my_mish"\)\)$/m);
   });
 });
 

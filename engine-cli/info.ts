@@ -11,6 +11,7 @@ import { optimize, type OptimizedGraph } from '../engine/optimize.ts';
 import { unsupportedNodes } from '../engine/prepare.ts';
 import { modelInfo, type ModelInfo } from '../engine/model-info.ts';
 import { KERNELS } from '../engine/ops/registry.ts';
+import { definitionOf } from '../engine/kernel.ts';
 import type { Graph } from '../engine/graph.ts';
 import { describeAdapter, type CliDevice } from './device.ts';
 import { failureReason } from './test-dirs.ts';
@@ -71,7 +72,7 @@ function kernelsByOp(graph: Graph, opt: OptimizedGraph, session: InferenceSessio
   for (const n of graph.nodes) {
     if (out.has(n.opType)) continue;
     const served = labels.get(n.opType);
-    const def = Object.hasOwn(KERNELS, n.opType) ? KERNELS[n.opType] : undefined;
+    const def = definitionOf(KERNELS, n);
     if (!kept.has(n.opType)) out.set(n.opType, REWRITTEN[n.opType] ?? (def?.evaluate ? 'folded into a constant (no dispatch)' : 'removed by the optimizer (no dispatch)'));
     else if (unsupported.has(n.opType)) out.set(n.opType, 'NO KERNEL');
     else if (!def?.createDispatches && !def?.view) out.set(n.opType, 'CPU only: folded when the plan is made (no dispatch)');

@@ -8,7 +8,7 @@ import { InferenceSession } from '../engine/session.ts';
 import { parseModel } from '../engine/onnx/parse.ts';
 import { InvalidInputError } from '../engine/errors.ts';
 import type { CliDevice } from './device.ts';
-import { readFloatTensor, writeFloatTensor } from './tensor-io.ts';
+import { readInputTensor, writeFloatTensor } from './tensor-io.ts';
 
 export interface RunArgs {
   model: string;
@@ -24,7 +24,7 @@ export async function runModel(args: RunArgs, openDevice: () => Promise<CliDevic
   if (args.inputs.length !== graph.inputs.length) {
     throw new InvalidInputError(`the model has ${graph.inputs.length} input(s) (${graph.inputs.map((i) => i.name).join(', ')}); ${args.inputs.length} .pb file(s) given`);
   }
-  const tensors = await Promise.all(graph.inputs.map((input, k) => readFloatTensor(args.inputs[k], `input "${input.name}"`)));
+  const tensors = await Promise.all(graph.inputs.map((input, k) => readInputTensor(args.inputs[k], `input "${input.name}"`, input.dataType)));
   const inputShapes = Object.fromEntries(graph.inputs.map((input, k) => [input.name, tensors[k].dims]));
   const feeds = Object.fromEntries(graph.inputs.map((input, k) => [input.name, tensors[k].data]));
 

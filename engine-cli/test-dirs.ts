@@ -15,7 +15,7 @@ import { DeviceModel } from '../engine/device-model.ts';
 import { prepareModel } from '../engine/prepare.ts';
 import { UnsupportedOpError } from '../engine/errors.ts';
 import type { CliDevice } from './device.ts';
-import { readFloatTensor, type FloatTensorFile } from './tensor-io.ts';
+import { readFloatTensor, readInputTensor, type FloatTensorFile } from './tensor-io.ts';
 import { firstMismatch, maxAbsDiff } from './tolerance.ts';
 
 export type CaseResult = { name: string; pass: true; maxAbs: number } | { name: string; pass: false; reason: string };
@@ -87,7 +87,7 @@ async function runCase(dir: string, device: CliDevice): Promise<number> {
       if (inputFiles.length !== graph.inputs.length) {
         throw new CaseFailure(`${set}: ${inputFiles.length} input_*.pb file(s), the model has ${graph.inputs.length} input(s)`);
       }
-      const inputs = await Promise.all(graph.inputs.map((v, k) => readFloatTensor(join(setDir, inputFiles[k]), `input "${v.name}"`)));
+      const inputs = await Promise.all(graph.inputs.map((v, k) => readInputTensor(join(setDir, inputFiles[k]), `input "${v.name}"`, v.dataType)));
       const wants = await Promise.all(outputFiles.map((f, k) => readFloatTensor(join(setDir, f), `expected output ${k}`)));
       const inputShapes = Object.fromEntries(graph.inputs.map((v, k) => [v.name, inputs[k].dims]));
       const key = JSON.stringify(inputShapes);

@@ -4,7 +4,7 @@ import { attr } from './graph.ts';
 import type { Activation, PlannedNode } from './kernel.ts';
 
 /** Largest finite float32: Clip's default bounds. */
-const FLOAT_MAX = 3.4028234663852886e38;
+export const FLOAT_MAX = 3.4028234663852886e38;
 
 /**
  * The node's activation, or undefined when it is not an activation op or (opset-11 Clip) a min/max input is

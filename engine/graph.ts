@@ -15,8 +15,14 @@ export interface ConstTensor {
 
 export type DataType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool' | 'string' | 'other';
 
-/** Element types a graph input may have: float32, or uint8 (e.g. an RGB crop normalised by the model on the GPU). */
-export const INPUT_TYPES: readonly DataType[] = ['float32', 'uint8'];
+/**
+ * Element types a graph input may have: float32, uint8 (e.g. an RGB crop normalised by the model on the GPU), and
+ * the integer and bool types of shapes, axes and indices fed at run time (HOST_INPUT_TYPES).
+ */
+export const INPUT_TYPES: readonly DataType[] = ['float32', 'uint8', 'int64', 'int32', 'bool'];
+
+/** Input types whose values are read on the CPU when a plan is made (WGSL has no 64-bit integers). */
+export const HOST_INPUT_TYPES: readonly DataType[] = ['int64', 'int32', 'bool'];
 
 /** Bytes per element in a GPU buffer (8-byte types never reach one: WGSL has no 64-bit integers). */
 export function elementBytes(type: DataType): number {

@@ -23,6 +23,11 @@ export type Activation =
 /** A node after graph rewrites: the ONNX node plus what the optimizer fused into it. */
 export interface PlannedNode extends GraphNode {
   activation?: Activation;
+  /**
+   * Index of an input added to the output before the activation: a residual Add fused into its producer
+   * (engine/residual.ts), y = activation(op(x) + inputs[residualInput]), same shape as the output.
+   */
+  residualInput?: number;
 }
 
 export interface OpContext {
@@ -51,12 +56,22 @@ export interface KernelContext extends OpContext {
   device: DeviceProfile;
 }
 
+/**
+ * Part of an activation, relative to the value's own bytes: lets an op split a tensor larger than
+ * maxStorageBufferBindingSize over several dispatches. `byteOffset` must keep the binding offset a multiple of
+ * minStorageBufferOffsetAlignment.
+ */
+export interface ByteRange {
+  byteOffset: number;
+  byteSize: number;
+}
+
 /** Where a binding's buffer comes from. */
 export type BindingSource =
   /** A node input: an activation, a graph input, or a constant (uploaded once per device when it is a weight). */
-  | { input: number }
+  | { input: number; range?: ByteRange }
   /** A node output. */
-  | { output: number }
+  | { output: number; range?: ByteRange }
   /**
    * Read-only data computed from constant inputs, e.g. weights re-laid out for the kernel's access pattern.
    * Built lazily and uploaded once per device, then shared by every plan on that device (all batch sizes):
@@ -66,6 +81,12 @@ export type BindingSource =
   | { derived: string; from: readonly number[]; compute: () => Float32Array | Uint32Array }
   /** Small read-only data owned by the plan (uploaded once per plan). */
   | { data: Float32Array | Uint32Array }
+  /**
+   * A read_write buffer of `bytes` owned by the plan and shared by the dispatches of one node that name the same
+   * `scratch`: what one dispatch computes at run time for the next (weights re-laid out from a run-time W, a
+   * batch's statistics). Never shared between nodes, so no other value can be overwritten through it.
+   */
+  | { scratch: string; bytes: number }
   /** The uniform block, made by `ParamBlock.pack` (engine/wgsl/params.ts); declared `var<uniform> params: Params`. */
   | { uniform: PackedParams };
 
@@ -117,13 +138,48 @@ export interface OpDefinition {
   foldsFromShapes?: boolean;
   /** Output 0 is input 0 with another shape, no data moved (Reshape, Flatten, Squeeze...). */
   view?: boolean;
+  /** Output 0 is input 0 with another shape for these input shapes (a Transpose that moves only size-1 dims). */
+  viewWhen?(ctx: OpContext): boolean;
+  /**
+   * The oldest opset whose meaning of the op this definition implements (default 1). A file of an older opset
+   * using the op is refused naming the node: before opset 7 Add/Gemm broadcast only with a `broadcast`
+   * attribute, Cast's `to` was a string before 6, Concat's axis optional before 4.
+   */
+  oldestOpset?: number;
   /** Inputs that must be constants (weights, shapes); checked before any GPU work. */
   constantInputs?: number[];
   /** Activation kinds this op can apply to its output (enables fusion). */
   fusesActivation?: boolean;
   /**
+   * Index at which the op takes a residual input (PlannedNode.residualInput) when the planner fuses an Add of
+   * its output and a same-shape value into it (ResNet's skip connections); absent when the op cannot.
+   */
+  residualInputIndex?: number;
+  /**
    * The GPU work. Absent for ops that only run on the CPU (Shape, Gather, Cast...): a plan refuses such a
    * node, naming it, when its inputs are not known before the run.
    */
   createDispatches?(ctx: KernelContext): Dispatch[];
+}
+
+/**
+ * The registry key of a node's op: the op type in ONNX's default domain, `domain:OpType` in any other, so a custom
+ * domain's op (the engine's own NormalizeImage, a user's com.example:MyOp) is never taken for an ONNX op of the
+ * same name, nor the reverse.
+ */
+export function kernelKey(node: { domain: string; opType: string }): string {
+  return node.domain ? `${node.domain}:${node.opType}` : node.opType;
+}
+
+/** The op definition registered for `node`'s op, if any. */
+export function definitionOf(kernels: Readonly<Record<string, OpDefinition>>, node: { domain: string; opType: string }): OpDefinition | undefined {
+  const key = kernelKey(node);
+  return Object.hasOwn(kernels, key) ? kernels[key] : undefined;
+}
+
+/** The op definition for a node already checked by unsupportedNodes (a missing one here is an engine bug). */
+export function definitionFor(kernels: Readonly<Record<string, OpDefinition>>, node: { domain: string; opType: string }): OpDefinition {
+  const def = definitionOf(kernels, node);
+  if (!def) throw new Error(`no kernel registered for ${kernelKey(node)}`);
+  return def;
 }

@@ -8,7 +8,7 @@
  */
 import type { Graph } from './graph.ts';
 import { attr } from './graph.ts';
-import type { OpDefinition, PlannedNode } from './kernel.ts';
+import { definitionOf, type OpDefinition, type PlannedNode } from './kernel.ts';
 import { optimize, type OptimizedGraph } from './optimize.ts';
 import { tryFold } from './fold.ts';
 import { defaultInputShape } from './plan.ts';
@@ -123,8 +123,8 @@ export function modelInfo(graph: Graph, kernels: Readonly<Record<string, OpDefin
     const ins = node.inputs.map((i) => (i ? shapes.get(i) : undefined));
     const known = node.inputs.every((i, k) => !i || ins[k]);
     let outs: number[][] | undefined;
-    const def = node.domain ? undefined : kernels[node.opType];
-    if (known && def && Object.hasOwn(kernels, node.opType)) {
+    const def = definitionOf(kernels, node);
+    if (known && def) {
       try {
         // Fold what these shapes fix, as a plan does (the Shape -> Reshape flatten ahead of a Gemm).
         const folded = tryFold(def, node, graph.opset, { constant: (v) => constants.get(v), shape: (v) => shapes.get(v) });

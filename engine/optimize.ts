@@ -9,7 +9,7 @@
  */
 import type { ConstTensor, Graph } from './graph.ts';
 import { attr } from './graph.ts';
-import type { OpDefinition, PlannedNode } from './kernel.ts';
+import { definitionOf, type OpDefinition, type PlannedNode } from './kernel.ts';
 import { activationOf } from './activation.ts';
 import { tryFold } from './fold.ts';
 
@@ -60,7 +60,7 @@ function foldConstants(g: OptimizedGraph): void {
 function foldConstantNodes(g: OptimizedGraph, kernels: Readonly<Record<string, OpDefinition>>, opset: number): void {
   const known = { constant: (v: string) => g.constants.get(v), shape: () => undefined };
   g.nodes = g.nodes.filter((n) => {
-    const def = !n.domain && Object.hasOwn(kernels, n.opType) ? kernels[n.opType] : undefined;
+    const def = definitionOf(kernels, n);
     const outputs = def && tryFold(def, n, opset, known);
     if (!outputs) return true;
     n.outputs.forEach((o, k) => o && g.constants.set(o, outputs[k]));
@@ -92,7 +92,7 @@ function foldBatchNorm(g: OptimizedGraph): void {
   const counts = consumerCounts(g.nodes, g.outputValues.values());
   const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
   g.nodes = g.nodes.filter((bn) => {
-    if (bn.opType !== 'BatchNormalization' || bn.outputs.length > 1 && bn.outputs.slice(1).some(Boolean)) return true;
+    if (bn.opType !== 'BatchNormalization' || bn.outputs.slice(1).some(Boolean) || attr(bn, 'training_mode', 0) !== 0) return true;
     const conv = producer.get(bn.inputs[0]);
     if (!conv || conv.opType !== 'Conv' || conv.activation || counts.get(bn.inputs[0]) !== 1) return true;
     const [scale, beta, mean, variance] = bn.inputs.slice(1).map((i) => g.constants.get(i)?.floats);
@@ -129,7 +129,7 @@ function fuseActivations(g: OptimizedGraph, kernels: Readonly<Record<string, OpD
     const activation = activationOf(act, opset, (i) => g.constants.get(act.inputs[i]));
     if (!activation) return true;
     const prev = producer.get(act.inputs[0]);
-    if (!prev || prev.activation || prev.outputs.length !== 1 || !kernels[prev.opType]?.fusesActivation) return true;
+    if (!prev || prev.activation || prev.outputs.length !== 1 || !definitionOf(kernels, prev)?.fusesActivation) return true;
     if (counts.get(act.inputs[0]) !== 1) return true;
     prev.activation = activation;
     prev.outputs = [act.outputs[0]];

@@ -16,12 +16,13 @@
  */
 import type { ConstTensor, DataType } from './graph.ts';
 import { attr, elementBytes } from './graph.ts';
-import type { OpDefinition, PlannedNode } from './kernel.ts';
+import { definitionFor, type OpDefinition, type PlannedNode } from './kernel.ts';
 import { consumerCounts } from './optimize.ts';
 import type { PreparedModel } from './prepare.ts';
 import { inferShapesOf, tryFold } from './fold.ts';
-import { InvalidShapeError, ModelLoadError, UnsupportedVariantError } from './errors.ts';
+import { InvalidInputError, InvalidShapeError, ModelLoadError, UnsupportedVariantError } from './errors.ts';
 import { sizeOf } from './shape/broadcast.ts';
+import { fuseResidualAdds } from './residual.ts';
 
 export interface PlanStep {
   node: PlannedNode;
@@ -29,7 +30,9 @@ export interface PlanStep {
   inputShapes: (number[] | undefined)[];
   outputShapes: number[][];
   constants: (ConstTensor | undefined)[];
-  /** True when the step moves no data: a view op, or a Concat whose inputs were written in place. */
+  /** Output 0 aliases input 0: a view op, or an op that is one for these shapes (`viewWhen`). */
+  view: boolean;
+  /** True when the step moves no data: a view, or a Concat whose inputs were written in place. */
   elided: boolean;
 }
 
@@ -80,6 +83,8 @@ export interface Plan {
 export interface PlanOptions {
   /** Replaces symbolic or unknown input dims (default: 1 for each). */
   inputShapes?: Record<string, number[]>;
+  /** The values of the model's host inputs (PreparedModel.hostInputs): constants of this plan. */
+  inputValues?: ReadonlyMap<string, ConstTensor>;
   /** Byte alignment of storage binding offsets (device limit minStorageBufferOffsetAlignment). */
   offsetAlignment: number;
 }
@@ -112,17 +117,22 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
   const shapes = new Map<string, number[]>();
   const planConstants = new Map<string, ConstTensor>();
   const constantOf = (v: string) => model.constants.get(v) ?? planConstants.get(v);
-  const inputs = model.inputs.map((v): PlanInput => {
+  for (const name of model.hostInputs) {
+    const value = options.inputValues?.get(name);
+    if (!value) throw new InvalidInputError(`Input "${name}" is read on the CPU to plan the run: its value is needed`);
+    planConstants.set(name, value);
+  }
+  const inputs = model.inputs.filter((v) => !model.hostInputs.has(v.name)).map((v): PlanInput => {
     const shape = resolveInputShape(v.name, v.dims, options.inputShapes?.[v.name]);
     shapes.set(v.name, shape);
     return { name: v.name, shape, dataType: v.dataType };
   });
-  for (const [name, t] of model.constants) shapes.set(name, t.dims);
+  for (const [name, t] of [...model.constants, ...planConstants]) shapes.set(name, t.dims);
   const known = { constant: constantOf, shape: (v: string) => shapes.get(v) };
 
   const steps: PlanStep[] = [];
   for (const node of model.nodes) {
-    const def = model.kernels[node.opType];
+    const def = definitionFor(model.kernels, node);
     const folded = tryFold(def, node, model.opset, known);
     if (folded) {
       node.outputs.forEach((o, k) => {
@@ -146,7 +156,8 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
       if (s.some((d) => !Number.isInteger(d) || d <= 0)) throw new InvalidShapeError(`${node.opType} (node "${node.name}") would produce shape [${s}]`);
       if (node.outputs[k]) shapes.set(node.outputs[k], s);
     });
-    steps.push({ node, def, inputShapes, outputShapes, constants, elided: !!def.view });
+    const view = !!def.view || !!def.viewWhen?.({ node, opset: model.opset, inputShapes, constants });
+    steps.push({ node, def, inputShapes, outputShapes, constants, view, elided: view });
   }
   const outputs = model.outputs.map((o): PlanOutput => {
     if (o.dataType !== 'float32') throw new UnsupportedVariantError('graph output', o.name, `element type ${o.dataType}; only float32 outputs are read back`);
@@ -155,7 +166,8 @@ export function buildPlan(model: PreparedModel, options: PlanOptions): Plan {
   // Whole 4-byte words: storage bindings are, and a kernel reads 1-byte values (uint8, bool) four to a u32.
   const bytesOf = (v: string) => Math.ceil((sizeOf(shapes.get(v)!) * elementBytes(model.types.get(v) ?? 'float32')) / 4) * 4;
   const isConstant = (v: string) => constantOf(v) !== undefined;
-  return { steps, inputs, outputs, constants: planConstants, ...placeValues(steps, inputs, outputs.filter((o) => !o.constant), isConstant, shapes, bytesOf, options.offsetAlignment) };
+  const fused = fuseResidualAdds(steps, consumerCounts(steps.map((s) => s.node), outputs.map((o) => o.value)), isConstant);
+  return { steps: fused, inputs, outputs, constants: planConstants, ...placeValues(fused, inputs, outputs.filter((o) => !o.constant), isConstant, shapes, bytesOf, options.offsetAlignment) };
 }
 
 function placeValues(
@@ -182,7 +194,7 @@ function placeValues(
   const parent = new Map<string, { value: string; byteOffset: number }>();
   const aliasOf = new Map<string, string>();
   for (const s of steps) {
-    if (s.def.view) aliasOf.set(s.node.outputs[0], s.node.inputs[0]);
+    if (s.view) aliasOf.set(s.node.outputs[0], s.node.inputs[0]);
     if (s.node.opType === 'Concat' && concatCanBeInPlace(s, consumers, producedBy, parent, bytesOf, alignment)) {
       s.elided = true;
       let offset = 0;

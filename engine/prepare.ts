@@ -7,8 +7,8 @@
 import { KERNELS } from './ops/registry.ts';
 import { parseModel } from './onnx/parse.ts';
 import { optimize } from './optimize.ts';
-import { INPUT_TYPES, isFloat, type ConstTensor, type DataType, type ValueInfo } from './graph.ts';
-import type { OpDefinition, PlannedNode } from './kernel.ts';
+import { HOST_INPUT_TYPES, INPUT_TYPES, isFloat, type ConstTensor, type DataType, type ValueInfo } from './graph.ts';
+import { definitionFor, definitionOf, type OpDefinition, type PlannedNode } from './kernel.ts';
 import { ModelLoadError, UnsupportedOpError, UnsupportedVariantError, type UnsupportedNode } from './errors.ts';
 
 export interface PrepareOptions {
@@ -38,14 +38,19 @@ export interface PreparedModel {
   readonly nodes: readonly PlannedNode[];
   /** Initializers, Constant nodes and values folded at prepare time. */
   readonly constants: ReadonlyMap<string, ConstTensor>;
+  /**
+   * Graph inputs whose values a plan needs on the CPU: integer and bool inputs (shapes, axes, indices) and any
+   * input a CPU-only op reads (Range's bounds). A session plans once per distinct set of their values.
+   */
+  readonly hostInputs: ReadonlySet<string>;
   /** Element type of every value: inputs, constants and node outputs. */
   readonly types: ReadonlyMap<string, DataType>;
   readonly kernels: Readonly<Record<string, OpDefinition>>;
 }
 
-/** Nodes outside the default domain, or whose op has no kernel in `kernels`. */
+/** Nodes whose op (in its domain: see kernelKey) has no definition in `kernels`. */
 export function unsupportedNodes(nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): UnsupportedNode[] {
-  return nodes.filter((n) => n.domain || !Object.hasOwn(kernels, n.opType)).map((n) => ({ opType: n.opType, domain: n.domain, node: n.name }));
+  return nodes.filter((n) => !definitionOf(kernels, n)).map((n) => ({ opType: n.opType, domain: n.domain, node: n.name }));
 }
 
 /** Kahn's algorithm in model order: stable and deterministic, and it finds dangling inputs and cycles. */
@@ -66,6 +71,16 @@ function topologicalOrder(nodes: readonly PlannedNode[], available: Set<string>)
   return ordered;
 }
 
+function hostInputsOf(inputs: readonly ValueInfo[], nodes: readonly PlannedNode[], kernels: Readonly<Record<string, OpDefinition>>): Set<string> {
+  const names = new Set(inputs.map((v) => v.name));
+  const host = new Set(inputs.filter((v) => HOST_INPUT_TYPES.includes(v.dataType)).map((v) => v.name));
+  for (const n of nodes) {
+    const def = definitionFor(kernels, n);
+    if (!def.createDispatches && !def.view) for (const x of n.inputs) if (names.has(x)) host.add(x);
+  }
+  return host;
+}
+
 /** Element types flow forward: each op says its outputs' types from its inputs' (default: input 0's). */
 function valueTypes(nodes: readonly PlannedNode[], inputs: readonly ValueInfo[], constants: ReadonlyMap<string, ConstTensor>, kernels: Readonly<Record<string, OpDefinition>>): Map<string, DataType> {
   const types = new Map<string, DataType>();
@@ -74,7 +89,7 @@ function valueTypes(nodes: readonly PlannedNode[], inputs: readonly ValueInfo[],
   for (const [name, t] of constants) types.set(name, isFloat(t.dataType) ? 'float32' : t.dataType);
   for (const n of nodes) {
     const inputTypes = n.inputs.map((v) => (v ? types.get(v) : undefined));
-    const outputs = kernels[n.opType].outputTypes?.(n, inputTypes) ?? n.outputs.map(() => inputTypes[0] ?? 'float32');
+    const outputs = definitionFor(kernels, n).outputTypes?.(n, inputTypes) ?? n.outputs.map(() => inputTypes[0] ?? 'float32');
     n.outputs.forEach((o, k) => o && types.set(o, outputs[k]));
   }
   return types;
@@ -94,6 +109,8 @@ export function prepareModel(bytes: Uint8Array, options: PrepareOptions = {}): P
   const optimized = optimize(graph, kernels);
   const missing = unsupportedNodes(optimized.nodes, kernels);
   if (missing.length) throw new UnsupportedOpError(missing);
+  const tooOld = optimized.nodes.find((n) => graph.opset < (definitionFor(kernels, n).oldestOpset ?? 1));
+  if (tooOld) throw new UnsupportedVariantError(tooOld.opType, tooOld.name, `opset ${graph.opset} gives ${tooOld.opType} another meaning; this engine implements it from opset ${definitionFor(kernels, tooOld).oldestOpset} (convert the model with onnx.version_converter)`);
   for (const v of graph.inputs) {
     if (!INPUT_TYPES.includes(v.dataType)) throw new UnsupportedVariantError('graph input', v.name, `element type ${v.dataType}; inputs may be ${INPUT_TYPES.join(' or ')}`);
   }
@@ -113,6 +130,7 @@ export function prepareModel(bytes: Uint8Array, options: PrepareOptions = {}): P
     outputs,
     nodes,
     constants: optimized.constants,
+    hostInputs: hostInputsOf(graph.inputs, nodes, kernels),
     types,
     kernels,
   });

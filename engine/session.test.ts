@@ -3,7 +3,7 @@ import { ModelBuilder, attr } from '../models/onnx-builder.ts';
 import { runOrt } from '../test/helpers/ort.ts';
 import { getTestDevice } from '../test/helpers/device.ts';
 import { randomFloat32 } from '../test/helpers/random.ts';
-import { InferenceSession } from './session.ts';
+import { InferenceSession, MAX_PLANS_PER_SESSION } from './session.ts';
 import { EngineError, InvalidInputError, UnsupportedOpError } from './errors.ts';
 import { maxAbsDiff } from '../engine-cli/tolerance.ts';
 import { trackBuffers } from '../test/helpers/buffers.ts';
@@ -46,17 +46,17 @@ describe('InferenceSession: unsupported ops', () => {
       .initializer('W', [3, 3, 1, 1], randomFloat32(9, 1))
       .node('Conv', ['x', 'W'], ['c'], {}, { name: 'conv' })
       .node('Celu', ['c'], ['e'], {}, { name: 'my_celu' })
-      .node('Erf', ['e'], ['y'], {}, { name: 'my_erf' })
-      .node('Erf', ['c'], ['z'], {}, { name: 'my_erf_2' })
+      .node('Mish', ['e'], ['y'], {}, { name: 'my_mish' })
+      .node('Mish', ['c'], ['z'], {}, { name: 'my_mish_2' })
       .toBytes();
     const tracker = trackBuffers(device);
     cleanups.push(tracker.restore);
     const error = await InferenceSession.create(device, model).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedOpError);
     const e = error as UnsupportedOpError;
-    expect(e.nodes.map((n) => `${n.opType}:${n.node}`)).toEqual(['Celu:my_celu', 'Erf:my_erf', 'Erf:my_erf_2']);
-    expect(e.message).toMatch(/Celu.*Erf/);
-    for (const name of ['my_celu', 'my_erf', 'my_erf_2']) expect(e.message).toContain(`"${name}"`);
+    expect(e.nodes.map((n) => `${n.opType}:${n.node}`)).toEqual(['Celu:my_celu', 'Mish:my_mish', 'Mish:my_mish_2']);
+    expect(e.message).toMatch(/Celu.*Mish/);
+    for (const name of ['my_celu', 'my_mish', 'my_mish_2']) expect(e.message).toContain(`"${name}"`);
     expect(tracker.created).toHaveLength(0);
     tracker.restore();
 
@@ -128,5 +128,53 @@ describe('InferenceSession: repeatability and concurrency', () => {
       // And not another run's answer: neighbours differ by far more than the tolerance.
       expect(maxAbsDiff(r.y.data, wants[(i + 1) % 20])).toBeGreaterThan(1e-2);
     });
+  });
+});
+
+describe('InferenceSession: host inputs (values read on the CPU to plan)', () => {
+  /** Relu(x) reshaped to the int64 `shape` fed at run time, then Relu'd again through a GPU kernel. */
+  function reshapeByInput(): Uint8Array {
+    return new ModelBuilder({ opset: 13 })
+      .input('x', [2, 3, 4])
+      .input('shape', [2], 'int64')
+      .output('y', [])
+      .node('Relu', ['x'], ['r'])
+      .node('Reshape', ['r', 'shape'], ['s'])
+      .node('Sigmoid', ['s'], ['y'])
+      .toBytes();
+  }
+
+  it('should plan for each distinct value and answer with the shape it names', async () => {
+    const session = await open(reshapeByInput());
+    expect(session.inputs.map((i) => i.type)).toEqual(['float32', 'int64']);
+    const x = randomFloat32(24, 5);
+    const want = x.map((v) => 1 / (1 + Math.exp(-Math.max(v, 0))));
+    for (const [shape, dims] of [[[4, 6], [4, 6]], [[-1, 2], [12, 2]], [[0, -1], [2, 12]], [[4, 6], [4, 6]]]) {
+      const got = await session.run({ x, shape: BigInt64Array.from(shape, (d) => BigInt(d)) });
+      expect(got.y.dims).toEqual(dims);
+      expect(maxAbsDiff(got.y.data, want)).toBeLessThan(1e-6);
+    }
+    expect(session.stats.nodes).toBe(3);
+    expect(session.stats.dispatches).toBe(2); // Reshape is a view: Relu and Sigmoid dispatch
+  });
+
+  it(`should keep at most MAX_PLANS_PER_SESSION plans, dropping the least recently used`, async () => {
+    const session = await open(reshapeByInput());
+    const x = randomFloat32(24, 7);
+    const shapes = [[24, 1], [1, 24], [2, 12], [12, 2], [3, 8], [8, 3], [4, 6], [6, 4], [24, -1], [-1, 24]];
+    for (const shape of shapes) await session.run({ x, shape: BigInt64Array.from(shape, (d) => BigInt(d)) });
+    // The session itself plus its plans: the two oldest were disposed.
+    expect(session.deviceModel.stats.sessions).toBe(MAX_PLANS_PER_SESSION + 1);
+    expect((await session.run({ x, shape: BigInt64Array.from([24n, 1n]) })).y.dims).toEqual([24, 1]);
+    session.dispose();
+    expect(session.deviceModel.stats.sessions).toBe(0);
+  });
+
+  it('should refuse a value the shapes cannot take, and still serve the next request', async () => {
+    const session = await open(reshapeByInput());
+    const x = randomFloat32(24, 6);
+    await expect(session.run({ x, shape: BigInt64Array.from([5n, 5n]) })).rejects.toThrow(/cannot reshape \[2,3,4\] to \[5,5\]/);
+    await expect(session.run({ x, shape: new Float32Array(2) as unknown as BigInt64Array })).rejects.toThrow(InvalidInputError);
+    expect((await session.run({ x, shape: BigInt64Array.from([24n, 1n]) })).y.dims).toEqual([24, 1]);
   });
 });

@@ -8,9 +8,9 @@
  */
 import { prepareModel, type PrepareOptions } from './prepare.ts';
 import { DeviceModel, type DeviceModelOptions } from './device-model.ts';
-import { buildPlan, type Plan } from './plan.ts';
+import { buildPlan, defaultInputShape, type Plan } from './plan.ts';
 import type { Dispatch, DispatchBinding, PlannedNode, StorageElement } from './kernel.ts';
-import { elementBytes, valuesOf, type ConstTensor, type DataType } from './graph.ts';
+import { constTensor, elementBytes, valuesOf, type ConstTensor, type DataType } from './graph.ts';
 import { EngineError, GpuError, InvalidInputError, UnsupportedVariantError } from './errors.ts';
 import { checkBindingSize, foldWorkgroups } from './gpu/limits.ts';
 import { getPipeline } from './gpu/pipelines.ts';
@@ -28,8 +28,15 @@ export interface PlanSessionOptions {
 /** Everything `InferenceSession.create(device, bytes, options)` does in one go. */
 export interface SessionOptions extends PrepareOptions, DeviceModelOptions, PlanSessionOptions {}
 
-/** The element types a feed may have, as typed arrays. */
-export type Feed = Float32Array | Uint8Array;
+/** The element types a feed may have, as typed arrays (bool as Uint8Array). */
+export type Feed = Float32Array | Uint8Array | BigInt64Array | Int32Array;
+
+/**
+ * Plans a session keeps for distinct values of its host inputs (PreparedModel.hostInputs: a Reshape shape or
+ * Gather indices fed at run time), least recently used dropped first. Each holds its own activations, so the
+ * bound caps a session's memory at this many plans whatever values callers send.
+ */
+export const MAX_PLANS_PER_SESSION = 8;
 
 export interface TensorMetadata {
   name: string;
@@ -107,7 +114,15 @@ function checkBindingTypes(node: PlannedNode, dispatches: readonly Dispatch[], t
 const FEED_ARRAYS: Partial<Record<DataType, { name: string; is: (x: unknown) => boolean }>> = {
   float32: { name: 'Float32Array', is: (x) => x instanceof Float32Array },
   uint8: { name: 'Uint8Array', is: (x) => x instanceof Uint8Array },
+  int64: { name: 'BigInt64Array', is: (x) => x instanceof BigInt64Array },
+  int32: { name: 'Int32Array', is: (x) => x instanceof Int32Array },
+  bool: { name: 'Uint8Array', is: (x) => x instanceof Uint8Array },
 };
+
+/** A host input's feed as the constant the planner folds with. */
+function hostValue(type: DataType, dims: readonly number[], data: Feed): ConstTensor {
+  return constTensor(type, dims, data instanceof BigInt64Array ? Array.from(data, Number) : data);
+}
 
 export class InferenceSession {
   readonly inputs: TensorMetadata[];
@@ -134,25 +149,40 @@ export class InferenceSession {
   #ownsModel = false;
   #release: () => void;
 
+  /**
+   * Set on a session of a model with host inputs: it plans on first use of each distinct set of their values
+   * (MAX_PLANS_PER_SESSION kept) and runs that plan; `plan` is then undefined.
+   */
+  #byValues?: { options: PlanSessionOptions; plans: Map<string, InferenceSession>; last?: InferenceSession };
+
   private constructor(
     /** The DeviceModel this plan belongs to: its weights, and the other plans on the same device. */
     readonly deviceModel: DeviceModel,
-    private readonly plan: Plan,
+    private readonly plan: Plan | undefined,
+    options: PlanSessionOptions = {},
   ) {
     this.device = deviceModel.device;
-    this.inputs = plan.inputs.map((i) => ({ name: i.name, dims: [...i.shape], type: i.dataType }));
-    const producers = new Map(deviceModel.prepared.outputs.map((o) => [o.name, o.producer]));
-    this.outputs = plan.outputs.map((o) => ({ name: o.name, dims: [...o.shape], type: 'float32', producer: producers.get(o.name) }));
+    const prepared = deviceModel.prepared;
+    const producers = new Map(prepared.outputs.map((o) => [o.name, o.producer]));
+    if (plan) {
+      this.inputs = plan.inputs.map((i) => ({ name: i.name, dims: [...i.shape], type: i.dataType }));
+      this.outputs = plan.outputs.map((o) => ({ name: o.name, dims: [...o.shape], type: 'float32', producer: producers.get(o.name) }));
+    } else {
+      // Output dims follow from the host inputs' values: each run's result carries them.
+      this.#byValues = { options, plans: new Map() };
+      this.inputs = prepared.inputs.map((v) => ({ name: v.name, dims: options.inputShapes?.[v.name] ?? defaultInputShape(v.dims), type: v.dataType }));
+      this.outputs = prepared.outputs.map((o) => ({ name: o.name, dims: [], type: 'float32', producer: o.producer }));
+    }
     this.metadata = deviceModel.prepared.metadata;
     this.#stats = {
-      nodes: plan.steps.length,
+      nodes: plan?.steps.length ?? 0,
       dispatches: 0,
       pipelines: 0,
-      peakActivationBytes: plan.peakActivationBytes,
-      totalActivationBytes: plan.totalActivationBytes,
+      peakActivationBytes: plan?.peakActivationBytes ?? 0,
+      totalActivationBytes: plan?.totalActivationBytes ?? 0,
       planBytes: 0,
       uploadBytesPerRun: this.inputs.reduce((a, i) => a + sizeOf(i.dims) * elementBytes(i.type), 0),
-      readbackBytesPerRun: plan.outputs.filter((o) => !o.constant).reduce((a, o) => a + sizeOf(o.shape) * 4, 0),
+      readbackBytesPerRun: plan?.outputs.filter((o) => !o.constant).reduce((a, o) => a + sizeOf(o.shape) * 4, 0) ?? 0,
       kernels: {},
     };
     this.#release = deviceModel.adopt(this);
@@ -188,11 +218,12 @@ export class InferenceSession {
     }
   }
 
-  static async #plan(model: DeviceModel, options: PlanSessionOptions): Promise<InferenceSession> {
+  static async #plan(model: DeviceModel, options: PlanSessionOptions, inputValues?: ReadonlyMap<string, ConstTensor>): Promise<InferenceSession> {
     if (model.disposed) throw new EngineError('disposed', 'The device model has been disposed');
     const { device, profile } = model;
     const prepared = model.prepared;
-    const plan = buildPlan(prepared, { inputShapes: options.inputShapes, offsetAlignment: device.limits.minStorageBufferOffsetAlignment });
+    if (prepared.hostInputs.size && !inputValues) return new InferenceSession(model, undefined, options);
+    const plan = buildPlan(prepared, { inputShapes: options.inputShapes, inputValues, offsetAlignment: device.limits.minStorageBufferOffsetAlignment });
     const dispatchesPerStep = plan.steps.map((step) =>
       step.elided
         ? []
@@ -212,6 +243,9 @@ export class InferenceSession {
   }
 
   get stats(): SessionStats {
+    // A session planning per host-input values shows the plan of its latest run.
+    const last = this.#byValues?.last;
+    if (last) return last.stats;
     const weights = this.deviceModel.stats;
     return {
       ...this.#stats,
@@ -228,7 +262,8 @@ export class InferenceSession {
   }
 
   async #build(dispatchesPerStep: Dispatch[][]): Promise<void> {
-    const { device, plan } = this;
+    const { device } = this;
+    const plan = this.plan!;
     const activationUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     device.pushErrorScope('validation');
     let compiled: { d: Dispatch; entries: GPUBindGroupEntry[]; pipeline: GPUComputePipeline }[];
@@ -253,8 +288,9 @@ export class InferenceSession {
 
       const pending: Promise<{ d: Dispatch; entries: GPUBindGroupEntry[]; pipeline: GPUComputePipeline }>[] = [];
       plan.steps.forEach((step, k) => {
+        const scratch = new Map<string, GPUBuffer>();
         for (const d of dispatchesPerStep[k]) {
-          const entries = d.bindings.map((b, binding): GPUBindGroupEntry => ({ binding, resource: this.#resolveBinding(b, step.node.inputs, step.node.outputs, d.label) }));
+          const entries = d.bindings.map((b, binding): GPUBindGroupEntry => ({ binding, resource: this.#resolveBinding(b, step.node.inputs, step.node.outputs, d.label, scratch) }));
           const kernel = d.label.split(':')[0];
           this.#stats.kernels[kernel] = (this.#stats.kernels[kernel] ?? 0) + 1;
           pending.push(getPipeline(device, d).then((pipeline) => ({ d, entries, pipeline })));
@@ -282,9 +318,17 @@ export class InferenceSession {
     return this.#own(uploadBuffer(this.device, data, usage, label));
   }
 
-  #resolveBinding(b: DispatchBinding, inputs: string[], outputs: string[], label: string): GPUBufferBinding {
+  /** `scratch`: the step's scratch buffers by name, made on first use. */
+  #resolveBinding(b: DispatchBinding, inputs: string[], outputs: string[], label: string, scratch: Map<string, GPUBuffer>): GPUBufferBinding {
     const prepared = this.deviceModel.prepared;
     if ('data' in b) return { buffer: this.#upload(b.data, GPUBufferUsage.STORAGE, `${label}:${b.name}`) };
+    if ('scratch' in b) {
+      if (!scratch.has(b.scratch)) {
+        checkBindingSize(`${label}:${b.scratch}`, b.bytes, this.device.limits);
+        scratch.set(b.scratch, this.#own(createBuffer(this.device, b.bytes, GPUBufferUsage.STORAGE, `${label}:${b.scratch}`)));
+      }
+      return { buffer: scratch.get(b.scratch)! };
+    }
     if ('uniform' in b) return { buffer: this.#upload(b.uniform.data, GPUBufferUsage.UNIFORM, `${label}:${b.name}`) };
     if ('derived' in b) {
       const from = b.from.map((i) => inputs[i] ?? '');
@@ -293,15 +337,16 @@ export class InferenceSession {
       return { buffer: this.#upload(b.compute(), GPUBufferUsage.STORAGE, `${label}:${b.derived}`) };
     }
     const value = 'input' in b ? inputs[b.input] : outputs[b.output];
-    const placement = this.plan.placements.get(value);
+    const placement = this.plan!.placements.get(value);
     if (placement) {
-      checkBindingSize(`${label} ${value}`, placement.byteSize, this.device.limits);
-      return { buffer: this.#storageBuffers[placement.storage], offset: placement.byteOffset, size: placement.byteSize };
+      const { byteOffset, byteSize } = b.range ?? { byteOffset: 0, byteSize: placement.byteSize };
+      checkBindingSize(`${label} ${value}`, byteSize, this.device.limits);
+      return { buffer: this.#storageBuffers[placement.storage], offset: placement.byteOffset + byteOffset, size: byteSize };
     }
     const element = b.type ?? 'f32';
     const weight = prepared.constants.get(value);
     if (weight) return { buffer: this.deviceModel.weight(`value:${value}:${element}`, () => constantData(weight, element)) };
-    const folded = this.plan.constants.get(value);
+    const folded = this.plan!.constants.get(value);
     if (folded) return { buffer: this.#upload(constantData(folded, element), GPUBufferUsage.STORAGE, `${label}:${value}`) };
     throw new EngineError('internal', `${label}: value "${value}" has no placement`);
   }
@@ -335,9 +380,30 @@ export class InferenceSession {
     } catch (e) {
       return Promise.reject(e);
     }
-    const result = this.#tail.then(() => this.#execute(feeds));
+    const result = this.#tail.then(() => (this.#byValues ? this.#runByValues(feeds) : this.#execute(feeds)));
     this.#tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Runs the plan for the host inputs' values in `feeds`, planning it on their first use. */
+  async #runByValues(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+    const byValues = this.#byValues!;
+    const host = this.inputs.filter((i) => this.deviceModel.prepared.hostInputs.has(i.name));
+    const key = JSON.stringify(host.map((i) => [i.name, Array.from(feeds[i.name], String)]));
+    let session = byValues.plans.get(key);
+    if (session) byValues.plans.delete(key); // re-inserted below: Map order is recency order
+    else {
+      const values = new Map(host.map((i) => [i.name, hostValue(i.type, i.dims, feeds[i.name])]));
+      session = await InferenceSession.#plan(this.deviceModel, { ...byValues.options, warmup: false }, values);
+      if (byValues.plans.size >= MAX_PLANS_PER_SESSION) {
+        const [oldest, evicted] = byValues.plans.entries().next().value!;
+        byValues.plans.delete(oldest);
+        evicted.dispose();
+      }
+    }
+    byValues.plans.set(key, session);
+    byValues.last = session;
+    return session.run(Object.fromEntries(session.inputs.map((i) => [i.name, feeds[i.name]])));
   }
 
   async #execute(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
@@ -389,6 +455,8 @@ export class InferenceSession {
     this.#inputWrites = [];
     this.#outputCopies = [];
     this.#dispatches = [];
+    for (const plan of this.#byValues?.plans.values() ?? []) plan.dispose();
+    this.#byValues?.plans.clear();
     if (this.#ownsModel) this.deviceModel.dispose();
   }
 }

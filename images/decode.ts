@@ -8,7 +8,7 @@
  * `undecodable_image`.
  */
 import { GifReader } from 'omggif';
-import { decodeAvifRgba, decodePngRgba, decodePngRgba16, decodeWebpRgba } from './codecs.ts';
+import { decodeAvifRgba, decodePng16To8, decodeWebpRgba, withPngRgba } from './codecs.ts';
 import { ImageError } from './errors.ts';
 import { isComplete } from './integrity.ts';
 import { JPEG_COEFFICIENT_BYTES } from './constants.ts';
@@ -93,13 +93,14 @@ function decodeJpeg(bytes: Uint8Array, spec: CropSpec): DecodedImage {
   };
 }
 
-/** IHDR bit depth byte: 16-bit PNGs are decoded at 16 bits and rounded to 8, not truncated by the codec. */
-async function decodePng(bytes: Uint8Array): Promise<RgbaImage> {
-  if (bytes[24] !== 16) return decodePngRgba(bytes);
-  const wide = await decodePngRgba16(bytes);
-  const data = new Uint8ClampedArray(wide.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = Math.round(wide.data[i] / 257);
-  return { width: wide.width, height: wide.height, data };
+/**
+ * IHDR bit depth byte: 16-bit PNGs are decoded at 16 bits and rounded to 8, not truncated by the codec. An 8-bit
+ * PNG's RGBA is handed to `use` where the codec left it, in wasm memory: a JS copy would cost 4 bytes a pixel
+ * more at the peak (32 MB at 8 MP).
+ */
+function decodePng<R>(bytes: Uint8Array, use: (image: RgbaImage) => R): Promise<R> {
+  if (bytes[24] !== 16) return withPngRgba(bytes, use);
+  return decodePng16To8(bytes).then(use);
 }
 
 /** First frame only, composed on a transparent canvas of the logical screen size. */
@@ -139,26 +140,47 @@ async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
   return { width: first.canvasWidth, height: first.canvasHeight, data };
 }
 
-/** Decodes `bytes` (already sniffed as `format`) for a resize + crop as `spec` says. Throws ImageError. */
-export async function decodeImage(bytes: Uint8Array, format: ImageFormat, spec: CropSpec = ZOO_CROP): Promise<DecodedImage> {
+/**
+ * Decodes `bytes` (already sniffed as `format`) for a resize + crop as `spec` says and hands the result to `use`,
+ * whose answer it returns. The pixels may lie in a codec's wasm memory, lent only for the call: `use` must not
+ * keep `source.data`. Throws ImageError for the file's faults; what `use` throws passes through unchanged.
+ */
+export async function withDecodedImage<R>(bytes: Uint8Array, format: ImageFormat, spec: CropSpec, use: (image: DecodedImage) => R): Promise<R> {
   if (!isComplete(bytes, format)) throw truncated(format);
-  let image: RgbaImage;
+  // What `use` throws is not the file's fault: it must not become a 400 below.
+  let fromUse: { error: unknown } | undefined;
+  const guarded = (image: DecodedImage): R => {
+    try {
+      return use(image);
+    } catch (e) {
+      fromUse = { error: e };
+      throw e;
+    }
+  };
+  const useRgba = (image: RgbaImage): R => {
+    if (image.data.length !== image.width * image.height * 4 || image.width === 0 || image.height === 0) {
+      throw new Error(`the decoder returned ${image.width}x${image.height} with ${image.data.length} bytes`);
+    }
+    return guarded({ width: image.width, height: image.height, source: { width: image.width, height: image.height, channels: 4, data: image.data }, warnings: [] });
+  };
   try {
     switch (format) {
-      case 'jpeg': return decodeJpeg(bytes, spec);
-      case 'png': image = await decodePng(bytes); break;
-      case 'webp': image = await decodeWebp(bytes); break;
-      case 'avif': image = await decodeAvifRgba(bytes); break;
-      case 'gif': image = decodeGif(bytes); break;
+      case 'jpeg': return guarded(decodeJpeg(bytes, spec));
+      case 'png': return await decodePng(bytes, useRgba);
+      case 'webp': return useRgba(await decodeWebp(bytes));
+      case 'avif': return useRgba(await decodeAvifRgba(bytes));
+      case 'gif': return useRgba(decodeGif(bytes));
     }
   } catch (e) {
+    if (fromUse) throw fromUse.error;
     if (e instanceof ImageError) throw e;
     // libjpeg's own refusals and traps inside the wasm are the file's fault; anything else in the JPEG path is ours.
     if (e instanceof LibJpegError || isWasmTrap(e) || format !== 'jpeg') throw undecodable(format, e);
     throw e;
   }
-  if (image.data.length !== image.width * image.height * 4 || image.width === 0 || image.height === 0) {
-    throw undecodable(format, new Error(`the decoder returned ${image.width}x${image.height} with ${image.data.length} bytes`));
-  }
-  return { width: image.width, height: image.height, source: { width: image.width, height: image.height, channels: 4, data: image.data }, warnings: [] };
+}
+
+/** withDecodedImage, its pixels copied out so that they outlive the call (for tests and tools, not the service). */
+export function decodeImage(bytes: Uint8Array, format: ImageFormat, spec: CropSpec = ZOO_CROP): Promise<DecodedImage> {
+  return withDecodedImage(bytes, format, spec, (image) => ({ ...image, source: { ...image.source, data: image.source.data.slice() } }));
 }

@@ -1,6 +1,8 @@
 /** Every codec inside real workerd, on fixtures encoded in the test itself. */
 import { describe, expect, it } from 'vitest';
+import { keptCodecMemoryBytes } from './codecs.ts';
 import { decodeImage, type DecodedImage } from './decode.ts';
+import { KEEP_MEMORY_BYTES } from './wasm-instance.ts';
 import { resizeCrop } from './preprocess.ts';
 import { ImageError } from './errors.ts';
 import { detectImageFormat, type ImageFormat } from './sniff.ts';
@@ -195,4 +197,23 @@ describe('decodeImage in workerd', () => {
       expect(maxDiff(image, ORANGE)).toBeLessThanOrEqual(3);
     });
   });
+
+  it('a codec instance that a large image grew is released; one a small image used is kept', async () => {
+    // 2400x2000: the 19.2 MB of RGBA alone takes each codec's wasm memory past KEEP_MEMORY_BYTES.
+    const large = { width: 2400, height: 2000, data: new Uint8ClampedArray(2400 * 2000 * 4) };
+    for (let i = 0; i < large.data.length; i++) large.data[i] = (i * 7) % 251;
+    const encoders = { png: encodePng, webp: encodeWebp, avif: encodeAvif } as const;
+    for (const format of ['png', 'webp', 'avif'] as const) {
+      await decodeImage(await encoders[format](solid), format);
+      const small = (await keptCodecMemoryBytes())[format];
+      expect(small).toBeGreaterThan(0);
+      expect(small).toBeLessThanOrEqual(KEEP_MEMORY_BYTES);
+      const decoded = await decodeImage(await encoders[format](large), format);
+      expect([decoded.width, decoded.height]).toEqual([2400, 2000]);
+      // The pixels were copied out: they stay readable after the instance is gone.
+      expect(decoded.source.data.length).toBe(2400 * 2000 * 4);
+      expect((await keptCodecMemoryBytes())[format]).toBe(0);
+      console.log(`${format}: kept wasm memory ${(small / 2 ** 20).toFixed(1)} MiB after a 48x32 decode, 0 after a 2400x2000 one`);
+    }
+  }, 120_000);
 });

@@ -4,8 +4,8 @@
  * crop as PIL computes it. normalize() (preprocess.ts) turns the crop into a model's float tensor. Runs in
  * workerd and in Node (no Node-only APIs).
  */
-import { MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_RGBA_PIXELS } from './constants.ts';
-import { decodeImage } from './decode.ts';
+import { MAX_BODY_BYTES, MAX_PIXELS, MAX_PNG16_PIXELS, MAX_PNG_PIXELS, MAX_RGBA_PIXELS } from './constants.ts';
+import { withDecodedImage } from './decode.ts';
 import { ImageError } from './errors.ts';
 import { readImageSize } from './header.ts';
 import { compositeOnWhite, resizeCrop, ZOO_CROP, type CropSpec } from './preprocess.ts';
@@ -65,7 +65,14 @@ function checkPixels(bytes: Uint8Array, format: ImageFormat, width: number, heig
   const pixels = width * height;
   if (pixels > MAX_PIXELS) throw tooLarge(width, height, MAX_PIXELS, '');
   if (format === 'jpeg') return;
-  if (format === 'png' && bytes[24] === 16 && pixels > MAX_PNG16_PIXELS) throw tooLarge(width, height, MAX_PNG16_PIXELS, ' for 16-bit PNGs');
+  if (format === 'png' && bytes[24] === 16) {
+    if (pixels > MAX_PNG16_PIXELS) throw tooLarge(width, height, MAX_PNG16_PIXELS, ' for 16-bit PNGs (decoded whole; JPEGs may be larger)');
+    return;
+  }
+  if (format === 'png') {
+    if (pixels > MAX_PNG_PIXELS) throw tooLarge(width, height, MAX_PNG_PIXELS, ' for PNGs (decoded whole; JPEGs may be larger)');
+    return;
+  }
   if (pixels > MAX_RGBA_PIXELS) throw tooLarge(width, height, MAX_RGBA_PIXELS, ` for ${format.toUpperCase()} (decoded whole; JPEGs may be larger)`);
 }
 
@@ -83,13 +90,16 @@ export async function prepareImage(bytes: Uint8Array, declaredType?: string, spe
   checkPixels(bytes, format, declared.width, declared.height);
 
   const t0 = performance.now();
-  const image = await decodeImage(bytes, format, spec);
-  // A header can understate what the codec then allocates (e.g. an AVIF grid); refuse to go on with it.
-  checkPixels(bytes, format, image.width, image.height);
-  const t1 = performance.now();
-  const { source } = image;
-  if (source.channels === 4) compositeOnWhite(source.data as Uint8ClampedArray, source.width, source.height);
-  const crop = resizeCrop(source, spec);
+  let t1 = t0;
+  // The resize runs while the pixels are lent (an 8-bit PNG's lie in the codec's wasm memory): no JS copy of them.
+  const { crop, image } = await withDecodedImage(bytes, format, spec, (image) => {
+    // A header can understate what the codec then allocates (e.g. an AVIF grid); refuse to go on with it.
+    checkPixels(bytes, format, image.width, image.height);
+    t1 = performance.now();
+    const { source } = image;
+    if (source.channels === 4) compositeOnWhite(source.data as Uint8ClampedArray, source.width, source.height);
+    return { crop: resizeCrop(source, spec), image };
+  });
   const t2 = performance.now();
   return { crop, width: image.width, height: image.height, format, warnings: image.warnings, timings: { decode: t1 - t0, preprocess: t2 - t1 } };
 }

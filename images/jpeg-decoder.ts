@@ -10,9 +10,8 @@
  * instance a large progressive photo grew is released with it instead of staying for the isolate's lifetime.
  */
 import libjpegModule from './libjpeg/libjpeg-turbo.wasm';
-
-/** Memory an instance may keep between decodes (a 12 MP baseline photo needs about 2 MB). */
-export const KEEP_MEMORY_BYTES = 16 * 1024 * 1024;
+// A 12 MP baseline photo needs about 2 MB of it.
+import { KEEP_MEMORY_BYTES } from './wasm-instance.ts';
 
 const READ_CHUNK_BYTES = 65536;
 

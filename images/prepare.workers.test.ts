@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { IMAGENET_MEAN, IMAGENET_STD, INPUT_SIZE } from './constants.ts';
 import { ImageError, normalize, prepareImage } from './index.ts';
-import { keptJpegMemoryBytes, KEEP_MEMORY_BYTES } from './jpeg-decoder.ts';
+import { keptJpegMemoryBytes } from './jpeg-decoder.ts';
+import { KEEP_MEMORY_BYTES } from './wasm-instance.ts';
 import { compositeOnWhite, resizeCrop, toModelInput } from './preprocess.ts';
 import { encodeJpeg, encodePng, makeImage, pngHeaderOnly, withExifOrientation } from './test-fixtures.ts';
 

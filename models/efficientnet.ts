@@ -7,7 +7,7 @@
  */
 import { attr } from './onnx-builder.ts';
 import { buildStandIn, type BuildOptions, type BuiltModel, type StandInSpec } from './stand-in.ts';
-import { LINEAR_GAIN, type NetWriter, type Pads, type Value } from './net-writer.ts';
+import { LINEAR_GAIN, RELU6_GAIN, type NetWriter, type Pads, type Value } from './net-writer.ts';
 
 /**
  * [kernel, first stride, expansion, output channels, repeats]: EfficientNet-B0's stages at width 1.4 (filters
@@ -41,7 +41,7 @@ function body(w: NetWriter, input: Value): Value {
   const conv = (x: Value, scope: string, channels: number, kernel: number, stride: number, group: number, relu6: boolean): Value => {
     const y = w.conv(x, {
       out: `${scope}/Conv2D:0`, node: `${scope}/Conv2D`, weight: `${scope}/Conv2D/weights_fused_bn`, bias: `${scope}/Conv2D/bias_fused_bn`,
-      channels, kernel, stride, group, pads: samePads(x.dims[2], kernel, stride), gain: relu6 ? undefined : LINEAR_GAIN,
+      channels, kernel, stride, group, pads: samePads(x.dims[2], kernel, stride), gain: relu6 ? RELU6_GAIN : LINEAR_GAIN,
     });
     return relu6 ? w.clipInputs(y, `${scope}/Relu6:0`, relu6Min, relu6Max, `${scope}/Relu6`) : y;
   };

@@ -84,6 +84,13 @@ export interface DenseSpec {
  * input's variance, so 2 shrinks the signal layer by layer (SqueezeNet's stand-in tuned 3.5 the same way).
  */
 export const RELU_GAIN = 3.5;
+/**
+ * For a conv followed by ReLU6 in a deep net (MobileNetV2's 52 layers): He's critical 2. RELU_GAIN's 3.5 makes
+ * each layer amplify a perturbation (pre-activations grow to ~35, far past 6), so float32 rounding reached the
+ * logits 1000-fold: onnxruntime's own optimized and unoptimized runs differed by 8.9e-4, both ~7e-4 off a float64
+ * evaluation, beyond the CLI's tolerance for any float32 engine. At 2 all three agree with float64 within 3e-5.
+ */
+export const RELU6_GAIN = 2;
 /** For a layer with no nonlinearity after it (a projection, a residual branch's end, the classifier). */
 export const LINEAR_GAIN = 1;
 

@@ -4,7 +4,7 @@
  * scoped `/layers/.../Conv` names with `onnx::Conv_<n>` weights (torch 2.x), and constants as Constant nodes.
  */
 import type { ConvSpec, NetWriter, Pads, Value } from './net-writer.ts';
-import { LINEAR_GAIN } from './net-writer.ts';
+import { LINEAR_GAIN, RELU6_GAIN } from './net-writer.ts';
 
 export type TorchStyle = 'numbered' | 'scoped';
 
@@ -37,7 +37,7 @@ export class Torch {
   conv(x: Value, o: { channels: number; kernel: number; stride?: number; group?: number; pads?: Pads; scope?: string }, act: 'relu' | 'relu6' | 'none'): Value {
     const spec: ConvSpec = {
       out: this.value('Conv', o.scope), node: this.node('Conv', o.scope), weight: this.weight('Conv'), bias: this.weight('Conv'),
-      channels: o.channels, kernel: o.kernel, stride: o.stride, group: o.group, pads: o.pads ?? o.kernel >> 1, gain: act === 'none' ? LINEAR_GAIN : undefined,
+      channels: o.channels, kernel: o.kernel, stride: o.stride, group: o.group, pads: o.pads ?? o.kernel >> 1, gain: act === 'none' ? LINEAR_GAIN : act === 'relu6' ? RELU6_GAIN : undefined,
     };
     const y = this.w.conv(x, spec);
     if (act === 'relu') return this.w.relu(y, this.value('Relu', o.scope), this.node('Relu', o.scope));

@@ -12,10 +12,12 @@
 import http from 'node:http';
 
 export interface Front {
+  /** The port it listens on: the one asked for, or the one the system gave for 0. */
+  readonly port: number;
   close(): Promise<void>;
 }
 
-/** Serves `port` on `host`, forwarding to http://127.0.0.1:`targetPort`. */
+/** Serves `port` (0: any free one) on `host`, forwarding to http://127.0.0.1:`targetPort`. */
 export function startContinueFront(port: number, targetPort: number, host = '127.0.0.1'): Promise<Front> {
   const server = http.createServer((req, res) => {
     const headers = { ...req.headers };
@@ -48,6 +50,7 @@ export function startContinueFront(port: number, targetPort: number, host = '127
     server.once('error', reject);
     server.listen(port, host, () => {
       resolve({
+        port: (server.address() as { port: number }).port,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

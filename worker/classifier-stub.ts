@@ -4,6 +4,7 @@
  * next replica, which runs on another host (serving-config.ts spreads them), before the client sees a 503.
  */
 import type { ClassifyValue, ReplicaHealth, RpcResult } from '../durable-objects/protocol.ts';
+import type { CropSpec } from '../images/index.ts';
 import { gpuHostUrls, replicaCount, replicaName, type ReplicaRef } from '../durable-objects/serving-config.ts';
 import type { Env } from './env.ts';
 
@@ -17,16 +18,38 @@ function stub(env: Env, ref: ReplicaRef) {
   return env.CLASSIFIER.getByName(replicaName(ref));
 }
 
-export async function classifyWith(env: Env, key: string, tensor: Float32Array, top: number): Promise<RpcResult<ClassifyValue>> {
+/**
+ * Per isolate and model: the crop its replicas take (their manifest's), asked once. A failed answer (model
+ * missing, GPU-free checks failing) is not kept, so a model put later is picked up by the next request.
+ */
+const cropSpecs = new Map<string, Promise<RpcResult<CropSpec>>>();
+
+export function cropSpecFor(env: Env, key: string): Promise<RpcResult<CropSpec>> {
+  let spec = cropSpecs.get(key);
+  if (!spec) {
+    const ref = { key, replica: turn % replicaCount(env) };
+    spec = stub(env, ref).cropSpec(ref);
+    cropSpecs.set(key, spec);
+    spec.then(
+      (r) => !r.ok && cropSpecs.get(key) === spec && cropSpecs.delete(key),
+      () => cropSpecs.get(key) === spec && cropSpecs.delete(key),
+    );
+  }
+  return spec;
+}
+
+export async function classifyWith(env: Env, key: string, crop: Uint8Array, top: number): Promise<RpcResult<ClassifyValue>> {
   const replicas = replicaCount(env);
   const first = turn++ % replicas;
   const ref = { key, replica: first };
-  const result = await stub(env, ref).classify(ref, tensor, top);
+  const result = await stub(env, ref).classify(ref, crop, top);
+  // The replica's manifest is not the one this isolate read (the model was put again): ask afresh next time.
+  if (!result.ok && result.error.code === 'model_incompatible') cropSpecs.delete(key);
   // With one replica and one host there is nowhere else to go: a second try would only wait on the same host.
   if (result.ok || result.error.code !== 'gpu_unavailable' || (replicas === 1 && gpuHostUrls(env).length === 1)) return result;
   // With one replica this asks the same one again, which has moved on to the next live host.
   const retry = { key, replica: (first + 1) % replicas };
-  return stub(env, retry).classify(retry, tensor, top);
+  return stub(env, retry).classify(retry, crop, top);
 }
 
 /** Every replica's health, in replica order. */

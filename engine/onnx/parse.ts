@@ -12,8 +12,11 @@ import { dataTypeName, decodeTensor, toNumber } from './tensor.ts';
 // default export, so a named import works under vitest but crashes `node --import tsx`.
 const { onnx } = onnxProto;
 
-/** Opset range the kernels are written against (ONNX 1.2 .. 1.16). */
-export const MIN_OPSET = 7;
+/**
+ * Opset range the kernels are written against (ONNX 1.0 .. 1.16). Ops whose meaning changed inside it say from
+ * which opset they apply (OpDefinition.oldestOpset), checked per node when the model is prepared.
+ */
+export const MIN_OPSET = 1;
 export const MAX_OPSET = 21;
 
 const A = onnx.AttributeProto.AttributeType;
@@ -50,7 +53,9 @@ export function parseModel(bytes: Uint8Array): Graph {
   const g = model.graph;
   if (!g || (g.node ?? []).length === 0) throw new ModelLoadError('The ONNX model has no graph or no nodes; the file may be truncated or not ONNX');
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
-  const opset = opsetEntry ? toNumber(opsetEntry.version) : 1;
+  // ONNX requires the import; without it a file cut short could pass for an opset-1 model.
+  if (!opsetEntry) throw new ModelLoadError('The model imports no ONNX opset (opset_import of the default domain); the file may be truncated or not ONNX');
+  const opset = toNumber(opsetEntry.version);
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new ModelLoadError(`The model uses ONNX opset ${opset}; this engine supports opsets ${MIN_OPSET} to ${MAX_OPSET} (convert it with onnx.version_converter)`);
   }

@@ -65,6 +65,7 @@ function evaluateBinary(ctx: EvaluateContext) {
 }
 
 export const binary: OpDefinition = {
+  oldestOpset: 7, // opsets 1-6 broadcast only with a `broadcast` attribute and `axis`
   fusesActivation: true,
   evaluate: evaluateBinary,
   inferShapes(ctx) {

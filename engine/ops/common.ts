@@ -1,6 +1,7 @@
 /** @module Helpers every op definition uses: the default workgroup size, activation constants, labels, window geometry. */
-import type { Activation, PlannedNode } from '../kernel.ts';
-import { attr } from '../graph.ts';
+import type { Activation, OpContext, PlannedNode } from '../kernel.ts';
+import { attr, type ConstTensor } from '../graph.ts';
+import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import { windowGeometry, type AutoPad, type WindowGeometry } from '../shape/window.ts';
 import { defineParams } from '../wgsl/params.ts';
 
@@ -30,6 +31,21 @@ export function activationConstants(a: Activation | undefined): Record<string, n
   }
 }
 
+/** Input i's value, which must be known before the run (shapes, axes, pads, indices); undefined when omitted. */
+export function knownInput(ctx: OpContext, i: number): ConstTensor | undefined {
+  if (!ctx.node.inputs[i]) return undefined;
+  const t = ctx.constants[i];
+  if (!t) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, `input ${i} ("${ctx.node.inputs[i]}") must be known before the run`);
+  return t;
+}
+
+/** A normalised axis in [0, rank): negative axes count from the end. */
+export function axisIn(ctx: OpContext, axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw new InvalidShapeError(`${ctx.node.opType} (node "${ctx.node.name}"): axis ${axis} is out of range for rank ${rank}`);
+  return a;
+}
+
 /** `label` for a dispatch: kernel name and node name, shown in errors and profiles. */
 export function labelFor(kernel: string, node: { name: string }): string {
   return `${kernel}:${node.name}`;
@@ -41,17 +57,29 @@ export interface NodeWindow extends WindowGeometry {
   dilations: number[];
 }
 
-/** Sliding-window geometry (Conv, pools) from a node's strides, dilations, pads, auto_pad and ceil_mode. */
+/** Sliding-window geometry (Conv, pools) of any spatial rank from a node's strides, dilations, pads, auto_pad and ceil_mode. */
 export function nodeWindow(node: PlannedNode, spatial: readonly number[], kernel: number[], ceilMode: boolean): NodeWindow {
-  const strides = attr(node, 'strides', [1, 1]);
-  const dilations = attr(node, 'dilations', [1, 1]);
+  const ones = spatial.map(() => 1);
+  const strides = attr(node, 'strides', ones);
+  const dilations = attr(node, 'dilations', ones);
   const geometry = windowGeometry(spatial, {
     kernel,
     strides,
     dilations,
-    pads: attr(node, 'pads', [0, 0, 0, 0]),
+    pads: attr(node, 'pads', [...spatial, ...spatial].map(() => 0)),
     autoPad: attr(node, 'auto_pad', 'NOTSET') as AutoPad,
     ceilMode,
   });
   return { ...geometry, kernel, strides, dilations };
+}
+
+/** A 1-D window as a 2-D one of height 1, for the 2-D kernels: one walk serves both. */
+export function liftTo2d(w: NodeWindow): NodeWindow {
+  return {
+    kernel: [1, w.kernel[0]],
+    strides: [1, w.strides[0]],
+    dilations: [1, w.dilations[0]],
+    pads: [0, w.pads[0], 0, w.pads[1]],
+    output: [1, w.output[0]],
+  };
 }

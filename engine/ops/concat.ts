@@ -32,6 +32,7 @@ function concatAxis(ctx: OpContext): number {
 }
 
 export const concat: OpDefinition = {
+  oldestOpset: 4, // opsets 1-3 let axis default to 1
   inferShapes(ctx) {
     const axis = concatAxis(ctx);
     const out = [...ctx.inputShapes[0]!];

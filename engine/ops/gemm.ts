@@ -21,7 +21,7 @@ const GEMM = defineKernel({
   params: defineParams({
     m: 'u32', n: 'u32', k: 'u32', batch: 'u32',
     a_stride_m: 'u32', a_stride_k: 'u32', b_stride_k: 'u32', b_stride_n: 'u32',
-    c_stride_m: 'u32', c_stride_n: 'u32', alpha: 'f32', beta: 'f32',
+    c_stride_m: 'u32', c_stride_n: 'u32', alpha: 'f32', beta: 'f32', n_offset: 'u32', y_cols: 'u32',
     batch_rank: 'u32', batch_dims: 'dims', a_batch_strides: 'dims', b_batch_strides: 'dims',
   }),
   bindings: { a: 'f32', b: 'f32', c: 'f32', y: 'f32' },
@@ -41,6 +41,9 @@ interface GemmProblem {
   alpha: number;
   beta: number;
   cStride?: [m: number, n: number];
+  /** This dispatch computes output columns nOffset..nOffset+n of yCols (a column block of a split B). */
+  nOffset?: number;
+  yCols?: number;
 }
 
 /** Operand buffers in the kernel's binding order. */
@@ -60,6 +63,7 @@ function gemmDispatch(node: PlannedNode, p: GemmProblem, operands: GemmOperands)
       m: p.m, n: p.n, k: p.k, batch,
       a_stride_m: p.aStride[0], a_stride_k: p.aStride[1], b_stride_k: p.bStride[0], b_stride_n: p.bStride[1],
       c_stride_m: p.cStride?.[0] ?? 0, c_stride_n: p.cStride?.[1] ?? 0, alpha: p.alpha, beta: p.beta,
+      n_offset: p.nOffset ?? 0, y_cols: p.yCols ?? p.n,
       batch_rank: p.batchDims.length, batch_dims: p.batchDims, a_batch_strides: p.aBatchStrides, b_batch_strides: p.bBatchStrides,
     },
     constants: { TILE_ROWS: tileRows, HAS_C: p.cStride ? 1 : 0, ...activationConstants(node.activation) },
@@ -96,14 +100,33 @@ function gemmShapes(ctx: OpContext): GemmShapes {
   return { m, n, k, transA, transB };
 }
 
-/** [N][K] -> [K][N], so a constant transB operand is read along contiguous columns. */
-function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+/**
+ * Columns n0..n1 of a constant B' (K x N), laid out [K][n1 - n0] so the kernel reads along contiguous columns:
+ * from [N][K] when transB, else from [K][N].
+ */
+function columnBlock(data: Float32Array, transB: boolean, k: number, n: number, n0: number, n1: number): Float32Array {
+  const w = n1 - n0;
+  const out = new Float32Array(k * w);
+  if (transB) for (let c = 0; c < w; c++) for (let r = 0; r < k; r++) out[r * w + c] = data[(n0 + c) * k + r];
+  else for (let r = 0; r < k; r++) out.set(data.subarray(r * n + n0, r * n + n1), r * w);
   return out;
 }
 
+/**
+ * Column blocks that each fit one binding: a whole constant B when it fits (one block), else blocks of a multiple
+ * of TILE_COLS columns (VGG's fc6 weight, 411 MB, is 4 of 1,024 on llvmpipe's 128 MiB). A K so long that not even
+ * TILE_COLS columns fit stays one block, refused by the binding check naming the weight.
+ */
+function columnBlocks(k: number, n: number, limits: GPUSupportedLimits): [number, number][] {
+  const fit = Math.floor(limits.maxStorageBufferBindingSize / (k * 4) / TILE_COLS) * TILE_COLS;
+  if (k * n * 4 <= limits.maxStorageBufferBindingSize || fit === 0) return [[0, n]];
+  const blocks: [number, number][] = [];
+  for (let n0 = 0; n0 < n; n0 += fit) blocks.push([n0, Math.min(n, n0 + fit)]);
+  return blocks;
+}
+
 export const gemm: OpDefinition = {
+  oldestOpset: 7, // opsets 1-6 broadcast C only with a `broadcast` attribute
   fusesActivation: true,
   inferShapes(ctx) {
     const { m, n } = gemmShapes(ctx);
@@ -113,7 +136,8 @@ export const gemm: OpDefinition = {
     const { node } = ctx;
     const { m, n, k, transA, transB } = gemmShapes(ctx);
     const constantB = ctx.constants[1]?.floats;
-    const relaidB = transB && constantB !== undefined;
+    const blocks = constantB ? columnBlocks(k, n, ctx.device.limits) : [[0, n] as [number, number]];
+    const relaidB = constantB !== undefined && (transB || blocks.length > 1);
     const c = ctx.inputShapes[2];
     const cStrides = c ? broadcastStrides(c, [m, n]) : undefined;
     const problem: GemmProblem = {
@@ -125,11 +149,14 @@ export const gemm: OpDefinition = {
       beta: attr(node, 'beta', 1),
       cStride: cStrides ? [cStrides[0], cStrides[1]] : undefined,
     };
-    return [gemmDispatch(node, problem, {
+    if (!relaidB) return [gemmDispatch(node, problem, { a: { input: 0 }, b: { input: 1 }, c: c ? { input: 2 } : noC() })];
+    // One dispatch per block, each with its block as the B binding: no binding exceeds the limit, and the weight
+    // itself is never uploaded whole.
+    return blocks.map(([n0, n1]) => gemmDispatch(node, { ...problem, n: n1 - n0, bStride: [n1 - n0, 1], nOffset: n0, yCols: n }, {
       a: { input: 0 },
-      b: relaidB ? { derived: 'transpose', from: [1], compute: () => transpose(constantB, n, k) } : { input: 1 },
+      b: { derived: `columns/${transB ? 't' : 'n'}/${n0}-${n1}`, from: [1], compute: () => columnBlock(constantB, transB, k, n, n0, n1) },
       c: c ? { input: 2 } : noC(),
-    })];
+    }));
   },
 };
 

@@ -14,9 +14,9 @@ const POOL = defineKernel({
   family: 'pool',
   workgroupSize: WORKGROUP_SIZE,
   params: defineParams({
-    planes: 'u32', in_h: 'u32', in_w: 'u32', out_h: 'u32', out_w: 'u32',
-    stride_h: 'u32', stride_w: 'u32', dilation_h: 'u32', dilation_w: 'u32',
-    pad_top: 'i32', pad_left: 'i32', pad_bottom: 'i32', pad_right: 'i32', count_include_pad: 'u32',
+    planes: 'u32', in_d: 'u32', in_h: 'u32', in_w: 'u32', out_d: 'u32', out_h: 'u32', out_w: 'u32',
+    stride_d: 'u32', stride_h: 'u32', stride_w: 'u32', dilation_d: 'u32', dilation_h: 'u32', dilation_w: 'u32',
+    pad_front: 'i32', pad_top: 'i32', pad_left: 'i32', pad_back: 'i32', pad_bottom: 'i32', pad_right: 'i32', count_include_pad: 'u32',
   }),
   bindings: { x: 'f32', y: 'f32' },
 });
@@ -36,14 +36,26 @@ const SMALL_PLANE = 64;
 const MAX_KIND = 0;
 const AVERAGE_KIND = 1;
 
+/** The window in the rank of the input's spatial dims (1 to 3). */
 function poolGeometry(ctx: OpContext): NodeWindow {
   const { node } = ctx;
   const x = ctx.inputShapes[0]!;
-  if (x.length !== 4) throw new UnsupportedVariantError(node.opType, node.name, `input rank ${x.length}; only 2-D pooling (NCHW) is supported`);
+  if (x.length < 3 || x.length > 5) throw new UnsupportedVariantError(node.opType, node.name, `input rank ${x.length}; 1-D to 3-D pooling (NCW, NCHW, NCDHW) is supported`);
   if (node.opType === 'MaxPool' && node.outputs[1]) throw new UnsupportedVariantError(node.opType, node.name, 'the Indices output is not supported');
   const kernel = attr(node, 'kernel_shape', [] as number[]);
-  if (kernel.length !== 2) throw new InvalidShapeError(`${node.opType} (node "${node.name}"): kernel_shape [${kernel}] is not 2-D`);
+  if (kernel.length !== x.length - 2) throw new InvalidShapeError(`${node.opType} (node "${node.name}"): kernel_shape [${kernel}] does not fit input rank ${x.length}`);
   return nodeWindow(node, x.slice(2), kernel, attr(node, 'ceil_mode', 0) === 1);
+}
+
+/** Spatial dims, window sizes and begin/end pads padded in front with 1s and 0s to the kernel's three. */
+function asThreeD(g: NodeWindow, spatial: readonly number[]) {
+  const lead = 3 - spatial.length;
+  const fill = (v: number[], with_: number) => [...new Array<number>(lead).fill(with_), ...v];
+  const n = spatial.length;
+  return {
+    input: fill([...spatial], 1), output: fill(g.output, 1), kernel: fill(g.kernel, 1), strides: fill(g.strides, 1), dilations: fill(g.dilations, 1),
+    begins: fill(g.pads.slice(0, n), 0), ends: fill(g.pads.slice(n), 0),
+  };
 }
 
 export const pool: OpDefinition = {
@@ -54,22 +66,21 @@ export const pool: OpDefinition = {
   },
   createDispatches(ctx) {
     const { node } = ctx;
-    const g = poolGeometry(ctx);
-    const [n, c, h, w] = ctx.inputShapes[0]!;
-    const [, , oh, ow] = ctx.outputShapes[0];
+    const [n, c, ...spatial] = ctx.inputShapes[0]!;
+    const g = asThreeD(poolGeometry(ctx), spatial);
     const average = node.opType === 'AveragePool';
     return [POOL.dispatch({
       label: labelFor(average ? 'avgpool' : 'maxpool', node),
       bindings: { x: { input: 0 }, y: { output: 0 } },
       params: {
-        planes: n * c, in_h: h, in_w: w, out_h: oh, out_w: ow,
-        stride_h: g.strides[0], stride_w: g.strides[1],
-        dilation_h: g.dilations[0], dilation_w: g.dilations[1],
-        pad_top: g.pads[0], pad_left: g.pads[1], pad_bottom: g.pads[2], pad_right: g.pads[3],
+        planes: n * c, in_d: g.input[0], in_h: g.input[1], in_w: g.input[2], out_d: g.output[0], out_h: g.output[1], out_w: g.output[2],
+        stride_d: g.strides[0], stride_h: g.strides[1], stride_w: g.strides[2],
+        dilation_d: g.dilations[0], dilation_h: g.dilations[1], dilation_w: g.dilations[2],
+        pad_front: g.begins[0], pad_top: g.begins[1], pad_left: g.begins[2], pad_back: g.ends[0], pad_bottom: g.ends[1], pad_right: g.ends[2],
         count_include_pad: average ? attr(node, 'count_include_pad', 0) : 0,
       },
-      constants: { POOL_KIND: average ? AVERAGE_KIND : MAX_KIND, KERNEL_H: g.kernel[0], KERNEL_W: g.kernel[1] },
-      invocations: n * c * oh * ow,
+      constants: { POOL_KIND: average ? AVERAGE_KIND : MAX_KIND, KERNEL_D: g.kernel[0], KERNEL_H: g.kernel[1], KERNEL_W: g.kernel[2] },
+      invocations: n * c * sizeOf(g.output),
     })];
   },
 };

@@ -1,9 +1,14 @@
 /**
  * @module Shape, Gather, Cast, Range, ConstantOfShape: the ops of exporters' shape subgraphs (PyTorch's flatten is
- * Shape -> Gather -> Unsqueeze -> Concat -> Reshape). They have no GPU kernel yet: each evaluates on the CPU, so
- * the engine folds it at prepare time when its inputs are constants, or when a plan fixes the input shapes;
- * a plan refuses one whose inputs are only known at run time, naming the node.
+ * Shape -> Gather -> Unsqueeze -> Concat -> Reshape). Each evaluates on the CPU, so the engine folds it at
+ * prepare time when its inputs are constants, or when a plan fixes the input shapes; a plan refuses one whose
+ * inputs are only known at run time, naming the node. Gather alone also runs on the GPU (float data, indices
+ * known before the run: shaders/movement/gather.wgsl).
  */
+import gatherWgsl from '../../shaders/movement/gather.wgsl';
+import { defineKernel } from '../wgsl/kernel.ts';
+import { defineParams } from '../wgsl/params.ts';
+import { axisIn, knownInput, labelFor, WORKGROUP_SIZE } from './common.ts';
 import { attr, constTensor, valuesOf, type ConstTensor, type DataType } from '../graph.ts';
 import { InvalidShapeError, UnsupportedVariantError } from '../errors.ts';
 import type { OpContext, OpDefinition } from '../kernel.ts';
@@ -11,16 +16,7 @@ import { sizeOf } from '../shape/broadcast.ts';
 
 /** Input i's value; the engine calls `evaluate` (and value-dependent `inferShapes`) only when it is known. */
 function known(ctx: OpContext, i: number): ConstTensor {
-  const t = ctx.constants[i];
-  if (!t) throw new UnsupportedVariantError(ctx.node.opType, ctx.node.name, `input ${i} ("${ctx.node.inputs[i]}") must be known before the run`);
-  return t;
-}
-
-/** A normalised axis in [0, rank); `rankForNegative` is the rank negative axes count from. */
-function axisIn(ctx: OpContext, axis: number, rank: number): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw new InvalidShapeError(`${ctx.node.opType} (node "${ctx.node.name}"): axis ${axis} is out of range for rank ${rank}`);
-  return a;
+  return knownInput(ctx, i)!;
 }
 
 /** Opset 15's start/end: a slice of the dims with Python-style negative and clamped bounds. */
@@ -47,7 +43,25 @@ function gatherAxis(ctx: OpContext): number {
   return axisIn(ctx, attr(ctx.node, 'axis', 0), ctx.inputShapes[0]!.length);
 }
 
+/** Gather's indices made non-negative, each checked against the gathered dim. */
+function gatherIndices(ctx: OpContext, n: number): number[] {
+  return Array.from(valuesOf(known(ctx, 1)), (raw) => {
+    const index = raw < 0 ? raw + n : raw;
+    if (index < 0 || index >= n) throw new InvalidShapeError(`Gather (node "${ctx.node.name}"): index ${raw} is out of range for a dim of ${n}`);
+    return index;
+  });
+}
+
+const GATHER = defineKernel({
+  wgsl: gatherWgsl,
+  family: 'movement',
+  workgroupSize: WORKGROUP_SIZE,
+  params: defineParams({ size: 'u32', n: 'u32', count: 'u32', inner: 'u32' }),
+  bindings: { x: 'f32', indices: 'u32', y: 'f32' },
+});
+
 export const gather: OpDefinition = {
+  constantInputs: [1],
   inferShapes(ctx) {
     const data = ctx.inputShapes[0]!;
     const axis = gatherAxis(ctx);
@@ -55,22 +69,30 @@ export const gather: OpDefinition = {
   },
   evaluate(ctx) {
     const data = known(ctx, 0);
-    const indices = valuesOf(known(ctx, 1));
     const axis = gatherAxis(ctx);
     const n = data.dims[axis];
+    const indices = gatherIndices(ctx, n);
     const outer = sizeOf(data.dims.slice(0, axis));
     const inner = sizeOf(data.dims.slice(axis + 1));
     const values = valuesOf(data);
     const out: number[] = [];
     for (let o = 0; o < outer; o++) {
-      for (let k = 0; k < indices.length; k++) {
-        const raw = indices[k];
-        const index = raw < 0 ? raw + n : raw;
-        if (index < 0 || index >= n) throw new InvalidShapeError(`Gather (node "${ctx.node.name}"): index ${raw} is out of range for a dim of ${n}`);
-        for (let i = 0; i < inner; i++) out.push(values[(o * n + index) * inner + i]);
-      }
+      for (const index of indices) for (let i = 0; i < inner; i++) out.push(values[(o * n + index) * inner + i]);
     }
     return [constTensor(data.dataType, ctx.outputShapes[0], out)];
+  },
+  createDispatches(ctx) {
+    const data = ctx.inputShapes[0]!;
+    const axis = gatherAxis(ctx);
+    const n = data[axis];
+    const indices = gatherIndices(ctx, n);
+    const size = sizeOf(ctx.outputShapes[0]);
+    return [GATHER.dispatch({
+      label: labelFor('gather', ctx.node),
+      bindings: { x: { input: 0 }, indices: { data: Uint32Array.from(indices) }, y: { output: 0 } },
+      params: { size, n, count: indices.length, inner: sizeOf(data.slice(axis + 1)) },
+      invocations: size,
+    })];
   },
 };
 
@@ -97,6 +119,7 @@ function castValue(v: number, to: DataType): number {
 }
 
 export const cast: OpDefinition = {
+  oldestOpset: 6, // opsets 1-5 name the target type by a string
   outputTypes: (node) => [castTarget({ node })],
   inferShapes: (ctx) => [[...ctx.inputShapes[0]!]],
   evaluate(ctx) {

@@ -23,7 +23,7 @@ export interface ShaderModule {
 function declaration(b: DispatchBinding, index: number): string {
   const at = `@group(0) @binding(${index})`;
   if ('uniform' in b) return `${at} var<uniform> ${b.name}: Params;`;
-  const access = 'output' in b ? 'read_write' : 'read';
+  const access = 'output' in b || 'scratch' in b ? 'read_write' : 'read';
   return `${at} var<storage, ${access}> ${b.name}: array<${b.type ?? 'f32'}>;`;
 }
 

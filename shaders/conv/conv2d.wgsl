@@ -1,10 +1,13 @@
 // shaders/conv/conv2d.wgsl: direct 2-D convolution, any kernel size, stride, padding, dilation and group count
 // (depthwise included). Each invocation computes OUT_PER_INVOCATION (1..MAX_OUT_PER_INVOCATION) consecutive output
 // channels of one output pixel, so the input window is read once for several filters. Weights are laid out
-// [Cout][Cin/group][KH][KW] as in ONNX. engine/ops/conv.ts (CONV2D) declares the bindings input, weights, bias,
-// output, Params and MAX_OUT_PER_INVOCATION.
+// [Cout][Cin/group][KH][KW] as in ONNX, followed by the Cout biases (one binding, so the fourth storage slot is
+// free for the residual). RESIDUAL adds a same-shape tensor before the activation (a fused skip Add).
+// engine/ops/conv.ts (CONV2D) declares the bindings input, weights, residual, output, Params and
+// MAX_OUT_PER_INVOCATION.
 
 override OUT_PER_INVOCATION: u32;
+override RESIDUAL: bool;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -42,8 +45,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
   }
+  let bias_base = params.out_c * w_per_out;
   for (var j = 0u; j < OUT_PER_INVOCATION; j++) {
     let co = co0 + j;
-    output[(n * params.out_c + co) * pixels + p] = activate(acc[j] + bias[co]);
+    let o = (n * params.out_c + co) * pixels + p;
+    var y = acc[j] + weights[bias_base + co];
+    if (RESIDUAL) { y += residual[o]; }
+    output[o] = activate(y);
   }
 }

@@ -7,8 +7,12 @@
 // channels it stages a K_STEP x TILE slab of weights and of inputs in workgroup memory (each thread loads
 // SLAB / WORKGROUP_SIZE of each, consecutive threads consecutive addresses, so loads coalesce), then every thread
 // accumulates its 4 x 4 from the slabs.
-// Weights are laid out [Cin][Cout] (channels last). engine/ops/conv.ts (CONV2D_1X1_SHARED) declares the bindings
-// input, weights, bias, output, Params, and TILE and K_STEP as consts; WORKGROUP_SIZE is (TILE / 4)^2.
+// Weights are laid out [Cin][Cout] (channels last), followed by the Cout biases (one binding, so the fourth
+// storage slot is free for the residual). RESIDUAL adds a same-shape tensor before the activation (a fused skip
+// Add). engine/ops/conv.ts (CONV2D_1X1_SHARED) declares the bindings input, weights, residual, output, Params,
+// and TILE and K_STEP as consts; WORKGROUP_SIZE is (TILE / 4)^2.
+
+override RESIDUAL: bool;
 
 const SLAB: u32 = K_STEP * TILE;
 
@@ -55,12 +59,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let co0 = ct * TILE + ty * 4u;
   let out_base = n * params.out_c * pixels;
+  let bias_base = params.in_c * params.out_c;
   for (var j = 0u; j < 4u; j++) {
     let p = pt * TILE + tx * 4u + j;
     if (p >= pixels) { break; }
     for (var c = 0u; c < 4u; c++) {
       let co = co0 + c;
-      if (co < params.out_c) { output[out_base + co * pixels + p] = activate(acc[j][c] + bias[co]); }
+      let o = out_base + co * pixels + p;
+      if (co < params.out_c) {
+        var y = acc[j][c] + weights[bias_base + co];
+        if (RESIDUAL) { y += residual[o]; }
+        output[o] = activate(y);
+      }
     }
   }
 }

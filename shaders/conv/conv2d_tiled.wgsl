@@ -7,11 +7,14 @@
 // its FMA throughput; workgroup-memory tiling is slower there.
 //
 // Weights are re-laid out once per device as [Cin][KH][KW][CoutP] (Cout padded with zeros to whole tiles of
-// 4 * CHANNEL_VECS), so each 4 filters of a tile are one aligned vec4. POINTWISE (1x1, stride 1, no padding) skips the window maths.
-// engine/ops/conv.ts (CONV2D_TILED) declares the bindings input, weights (vec4), bias (vec4), output, Params, and
+// 4 * CHANNEL_VECS), so each 4 filters of a tile are one aligned vec4, followed by the CoutP biases: one binding
+// for both leaves compatibility mode's fourth storage slot to the residual. POINTWISE (1x1, stride 1, no
+// padding) skips the window maths. RESIDUAL adds a same-shape tensor before the activation (a fused skip Add).
+// engine/ops/conv.ts (CONV2D_TILED) declares the bindings input, weights (vec4), residual, output, Params, and
 // the tile as the consts PIXELS_PER_INVOCATION and CHANNEL_VECS.
 
 override POINTWISE: bool;
+override RESIDUAL: bool;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -85,15 +88,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 
   let out_base = n * params.out_c * pixels;
+  let bias_base = params.in_c * params.k_h * params.k_w * vec4_blocks;
   for (var v = 0u; v < CHANNEL_VECS; v++) {
-    let b = bias[wb + v];
+    let b = weights[bias_base + wb + v];
     let co0 = (wb + v) * 4u;
     for (var j = 0u; j < PIXELS_PER_INVOCATION; j++) {
       let p = p0 + j;
       if (p >= pixels) { break; }
-      let r = activate4(acc[v][j] + b);
+      let r = acc[v][j] + b;
       for (var c = 0u; c < 4u; c++) {
-        if (co0 + c < params.out_c) { output[out_base + (co0 + c) * pixels + p] = r[c]; }
+        let o = out_base + (co0 + c) * pixels + p;
+        if (co0 + c < params.out_c) {
+          var y = r[c];
+          if (RESIDUAL) { y += residual[o]; }
+          output[o] = activate(y);
+        }
       }
     }
   }

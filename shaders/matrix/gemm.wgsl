@@ -4,7 +4,8 @@
 // workgroup-memory scheme.
 // Operands are read through element strides, so transposes cost nothing (engine/ops/gemm.ts sets them), and
 // batches through per-dim batch strides (0 where a batch dim broadcasts) with the shared index helper. Y is dense
-// [batch][m][n]. HAS_C 0 leaves the C binding unread (the host binds a dummy buffer).
+// [batch][m][y_cols], this dispatch writing columns n_offset..n_offset+n: a B over the binding limit is split
+// into column blocks, one dispatch each (engine/ops/gemm.ts); C is indexed by the global column. HAS_C 0 leaves the C binding unread (the host binds a dummy buffer).
 // engine/ops/gemm.ts declares the bindings a, b, c, y, Params and the tile consts.
 
 override TILE_ROWS: u32;
@@ -40,7 +41,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var i = 0u; i < TILE_ROWS; i++) { acc[i] += a[a_off[i] + ak] * bv; }
   }
 
-  let y_base = bi * params.m * params.n;
+  let y_base = bi * params.m * params.y_cols + params.n_offset;
   for (var i = 0u; i < TILE_ROWS; i++) {
     let row = row0 + i;
     if (row >= params.m) { break; }
@@ -48,8 +49,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let col = col0 + j;
       if (col >= params.n) { break; }
       var v = params.alpha * acc[i][j];
-      if (HAS_C != 0u) { v += params.beta * c[row * params.c_stride_m + col * params.c_stride_n]; }
-      y[y_base + row * params.n + col] = activate(v);
+      if (HAS_C != 0u) { v += params.beta * c[row * params.c_stride_m + (params.n_offset + col) * params.c_stride_n]; }
+      y[y_base + row * params.y_cols + col] = activate(v);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../../models/onnx-builder.ts';
 import { randomFloat32 } from '../helpers/random.ts';
+import { getTestDevice } from '../helpers/device.ts';
 import { attr, checkSingleOp, expectMatchesOrt, randomFeeds, symbolic, type OperandSpec } from './op-model.ts';
 
 interface GemmCase {
@@ -46,6 +47,14 @@ describe('Gemm', () => {
   it('C [M,N] fed at run time', () => gemm({ m: 5, n: 7, k: 3, c: [5, 7], constantC: false }));
   it('a fully connected layer: 1x256 x (1000x256)^T + bias', () => gemm({ m: 1, n: 1000, k: 256, transB: true, constantB: true, c: [1000] }));
   it('M and N not multiples of the tile', () => gemm({ m: 13, n: 10, k: 17, c: [10] }));
+  // 128 MiB is llvmpipe's (and WebGPU's default) maxStorageBufferBindingSize: 8 columns over it split B in two blocks,
+  // the path VGG's fc6 (411 MB) takes, at a fraction of VGG-16's time.
+  it('a constant B just over the binding limit: 1x4096 x (8200x4096)^T + bias, in column blocks', async () => {
+    const [k, n] = [4096, 8200];
+    const stats = await gemm({ m: 1, n, k, transB: true, constantB: true, c: [n] });
+    const limit = (await getTestDevice()).device.limits.maxStorageBufferBindingSize;
+    expect(stats.dispatches).toBe(k * n * 4 > limit ? 2 : 1);
+  });
   it('Gemm+Relu runs as one fused dispatch', async () => {
     const model = new ModelBuilder({ opset: 13 })
       .input('x', [3, 8]).initializer('w', [5, 8], randomFloat32(40, 31)).initializer('bias', [5], randomFloat32(5, 32))

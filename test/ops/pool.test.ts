@@ -40,8 +40,7 @@ describe('AveragePool', () => {
 });
 
 describe('pool variants without a kernel', () => {
-  it('rejects 1-D pooling', () => expectUnsupported(singleOp({ op: 'MaxPool', operands: [{ name: 'x', dims: [1, 2, 8] }], attributes: { kernel_shape: attr.ints([2]) }, outputs: [symbolic(3)] }).model));
-  it('rejects 3-D pooling', () => expectUnsupported(singleOp({ op: 'AveragePool', operands: [{ name: 'x', dims: [1, 2, 4, 4, 4] }], attributes: { kernel_shape: attr.ints([2, 2, 2]) }, outputs: [symbolic(5)] }).model));
+  it('rejects 4-D pooling', () => expectUnsupported(singleOp({ op: 'MaxPool', operands: [{ name: 'x', dims: [1, 2, 3, 3, 3, 3] }], attributes: { kernel_shape: attr.ints([2, 2, 2, 2]) }, outputs: [symbolic(6)] }).model));
 });
 
 describe.each([true, false])('global pools, software=%s', (software) => {
@@ -56,4 +55,12 @@ describe.each([true, false])('global pools, software=%s', (software) => {
   it('GlobalMaxPool 1x3x56x56', () => global('GlobalMaxPool', [1, 3, 56, 56], `global_maxpool${wg}`));
   it('GlobalAveragePool with a tiny plane, rank 3 (always a thread per plane)', () => global('GlobalAveragePool', [2, 5, 3], 'global_avgpool'));
   it('GlobalAveragePool rank 5', () => global('GlobalAveragePool', [1, 2, 4, 5, 6], `global_avgpool${wg}`));
+});
+
+describe.each(['MaxPool', 'AveragePool'])('%s 1-D and 3-D (one window walk, size-1 dims in front)', (op) => {
+  it('1-D kernel 3 stride 2 pads [1, 2], ceil_mode', () => pool(op, [2, 3, 17], { kernel_shape: attr.ints([3]), strides: attr.ints([2]), pads: attr.ints([1, 2]), ceil_mode: attr.int(1) }));
+  it('1-D pads 2 (AveragePool: count_include_pad; MaxPool: dilation 2)', () => pool(op, [1, 4, 15], { kernel_shape: attr.ints([3]), pads: attr.ints([2, 2]), ...(op === 'MaxPool' ? { dilations: attr.ints([2]) } : { count_include_pad: attr.int(1) }) }));
+  it('3-D 2x2x2', () => pool(op, [1, 3, 6, 5, 7], { kernel_shape: attr.ints([2, 2, 2]) }));
+  it('3-D 3x2x3 strides [2,1,2] asymmetric pads', () => pool(op, [2, 2, 7, 6, 9], { kernel_shape: attr.ints([3, 2, 3]), strides: attr.ints([2, 1, 2]), pads: attr.ints([1, 0, 2, 0, 1, 1]) }));
+  it('3-D auto_pad SAME_UPPER with count_include_pad', () => pool(op, [1, 2, 5, 6, 7], { kernel_shape: attr.ints([3, 3, 2]), strides: attr.ints([2, 2, 2]), auto_pad: attr.string('SAME_UPPER'), ...(op === 'AveragePool' ? { count_include_pad: attr.int(1) } : {}) }));
 });

@@ -37,7 +37,7 @@ export async function expectError(response: Response, status: number, code: stri
 export interface ServiceHealth {
   ok: boolean;
   reason?: string;
-  model: { loaded: boolean };
+  model: { key: string; loaded: boolean };
   loader: { r2Reads: number; sessionBuilds: number; loads: number };
 }
 
@@ -85,14 +85,14 @@ export const COLOUR_NAMES = ['red', 'green', 'blue'] as const;
  * R 1.65, G -1.51, B -1.28, so the wanted class wins by a wide margin (softmax ~0.9999); the off-diagonal terms
  * only widen that margin compared with a plain identity.
  */
-export function colourProbeModel(): Uint8Array {
+export function colourProbeModel(size = 224): Uint8Array {
   const w = new Float32Array([
     2, -1, -1,
     -1, 2, -1,
     -1, -1, 2,
   ]);
   return new ModelBuilder({ opset: 13 })
-    .input('data', [1, 3, 224, 224])
+    .input('data', [1, 3, size, size])
     .initializer('W', [3, 3], w)
     .initializer('bias', [3], new Float32Array(3))
     .node('GlobalAveragePool', ['data'], ['pooled'])

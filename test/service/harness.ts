@@ -64,7 +64,10 @@ export interface ServiceOptions {
 }
 
 export interface Service {
+  /** The 100-continue front, what users reach. */
   url: string;
+  /** `wrangler dev` itself, behind the front (bench/front-hop.ts compares the two). */
+  wranglerUrl: string;
   /** The first GPU host's port; `hostPorts` has all of them, in GPU_HOST_URLS order. */
   hostPort: number;
   hostPorts: number[];
@@ -145,7 +148,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const devVars = path.join(persistTo, 'dev-vars.env');
   await writeFile(devVars, Object.entries(options.devVars ?? {}).map(([k, v]) => `${k}=${v}\n`).join(''));
   const configArgs = options.rateLimit ? ['--config', await rateLimitedConfig(persistTo, options.rateLimit)] : [];
-  const [port, wranglerPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
+  const [wranglerPort, inspectorPort] = [await freePort(), await freePort()];
   const hostPorts: number[] = [];
   for (let i = 0; i < (options.hosts ?? 1); i++) hostPorts.push(await freePort());
   const token = randomBytes(16).toString('hex');
@@ -185,7 +188,6 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     ...options.vars,
   };
 
-  const url = `http://127.0.0.1:${port}`;
   const wranglerUrl = `http://127.0.0.1:${wranglerPort}`;
   let wrangler: ChildProcess;
   const startWrangler = async () => {
@@ -216,10 +218,13 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     await waitUntil('wrangler dev to stop', async () => !(await fetch(`${wranglerUrl}/nope`).then(() => true, () => false)), 10_000, logs);
   };
   await startWrangler();
-  const front = await startContinueFront(port, wranglerPort);
+  // Port 0: a port picked by freePort() before wrangler's ~10 s start could be taken by then by another test's process.
+  const front = await startContinueFront(0, wranglerPort);
+  const url = `http://127.0.0.1:${front.port}`;
 
   return {
     url,
+    wranglerUrl,
     hostPort: hostPorts[0],
     hostPorts,
     token,

@@ -31,24 +31,33 @@ async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, limi
 
 /**
  * Content-Length is checked first (cheap rejection); the stream is counted as it arrives regardless, because a
- * chunked body has no Content-Length and a client may lie about it.
+ * chunked body has no Content-Length and a client may lie about it. With a Content-Length the chunks are copied
+ * into one buffer of that size as they arrive: collecting them and concatenating at the end would hold the body
+ * twice at that moment (40 MiB for a 20 MiB upload).
  */
 export async function readCappedBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('Content-Length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
+  let into = Number.isInteger(declared) && declared > 0 ? new Uint8Array(declared) : undefined;
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
+    if (total + value.byteLength > maxBytes) {
       await discardRest(reader, DRAIN_LIMIT_BYTES);
       throw tooLarge(maxBytes);
     }
-    chunks.push(value);
+    if (into && total + value.byteLength > into.byteLength) {
+      // More than declared (the runtime normally stops that): go on collecting chunks.
+      chunks.push(into.subarray(0, total));
+      into = undefined;
+    }
+    if (into) into.set(value, total);
+    else chunks.push(value);
+    total += value.byteLength;
   }
-  return concatBytes(chunks);
+  return into ? into.subarray(0, total) : concatBytes(chunks);
 }

@@ -56,11 +56,13 @@ export default defineConfig({
         // Inside real workerd (Miniflare) with the service's own wrangler.toml, so module rules (Text .wgsl,
         // CompiledWasm .wasm), compatibility date and bindings match `wrangler dev`. The Worker's main module is
         // loaded only by tests that import `cloudflare:test`/`cloudflare:workers` exports.
-        plugins: [wgslText(), cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        // The rate-limiting binding is off in wrangler.toml (SPEC: access is off unless configured); the tests of
+        // worker/middleware/ get the same binding with a small limit, so a burst is a handful of requests.
+        plugins: [wgslText(), cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { ratelimits: { RATE_LIMITER: { simple: { limit: 3, period: 10 } } } } })],
         test: {
           name: 'workers',
           sequence: { groupOrder: 1 },
-          include: ['images/**/*.workers.test.ts', 'test/worker/**/*.test.ts'],
+          include: ['images/**/*.workers.test.ts', 'worker/**/*.workers.test.ts', 'test/worker/**/*.test.ts'],
         },
       },
     ],

@@ -12,7 +12,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { readProjectConfig, LOCAL_STATE_DIR, PROJECT_ROOT } from './project-config.ts';
 import { provisionModel } from './provision-model.ts';
-import { writeDevVar } from '../gpu-host/dev-vars.ts';
+import { readDevVar, writeDevVar } from '../gpu-host/dev-vars.ts';
+import { commaList } from '../worker/middleware/list.ts';
 import { OFFLINE_ENV, WRANGLER } from './local-r2.ts';
 import { Supervised } from './supervisor.ts';
 import { startContinueFront } from './continue-front.ts';
@@ -93,7 +94,11 @@ async function main(): Promise<void> {
   log(`model: ${config.modelKey} (${model.source}, ${model.bytes} bytes)`);
 
   const token = randomBytes(24).toString('hex');
-  await writeDevVar(path.join(PROJECT_ROOT, '.dev.vars'), 'GPU_HOST_TOKEN', token);
+  const devVars = path.join(PROJECT_ROOT, '.dev.vars');
+  await writeDevVar(devVars, 'GPU_HOST_TOKEN', token);
+  // With API keys on, /healthz shows its details only to a key holder: the banner asks with the first key.
+  const apiKey = commaList(await readDevVar(devVars, 'API_KEYS')).at(0);
+  const withKey = apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined;
 
   log(`starting ${hostPorts.length === 1 ? 'the GPU host' : `${hostPorts.length} GPU hosts`}...`);
   const names = hostPorts.map((port) => (hostPorts.length === 1 ? 'gpu-host' : `gpu-host:${port}`));
@@ -116,8 +121,8 @@ async function main(): Promise<void> {
   await startContinueFront(PORT, wranglerPort);
   log('loading the model on the GPU (first load compiles the kernels)...');
   const health = await waitFor('the service', async () => {
-    const r = await fetch(`http://127.0.0.1:${PORT}/healthz`);
-    return r.status === 200 || r.status === 503 ? ((await r.json()) as { ok: boolean; reason?: string; model: { key: string; sha256: string | null; standIn: boolean | null }; models?: { key: string }[] }) : undefined;
+    const r = await fetch(`http://127.0.0.1:${PORT}/healthz`, { headers: withKey });
+    return r.status === 200 || r.status === 503 ? ((await r.json()) as { ok: boolean; reason?: string; model?: { key: string; sha256: string | null; standIn: boolean | null }; models?: { key: string }[] }) : undefined;
   }, 180_000);
 
   const banner = [
@@ -126,11 +131,12 @@ async function main(): Promise<void> {
     `  WebGPU classifier running on http://localhost:${PORT}`,
     `  GPU:   ${host.adapter.description} (${host.adapter.backend})${host.software ? '  [software rasteriser: slow, no GPU found]' : ''}`,
     hostPorts.length > 1 ? `  Hosts: ${hostUrls.join(', ')} (restarted if they die)` : '',
-    `  Model: ${health.model.key}  sha256 ${health.model.sha256 ?? '?'}`,
+    `  Model: ${health.model?.key ?? config.modelKey}  sha256 ${health.model?.sha256 ?? '?'}`,
     (health.models?.length ?? 1) > 1 ? `  Also:  ${health.models!.slice(1).map((m) => m.key).join(', ')}  (?model=<key>)` : '',
-    health.model.standIn ? '  !! STAND-IN MODEL with random weights: labels are meaningless.\n  !! Run `npm run model:fetch` (needs internet) for the real SqueezeNet.' : '',
+    health.model?.standIn ? '  !! STAND-IN MODEL with random weights: labels are meaningless.\n  !! Run `npm run model:fetch` (needs internet) for the real SqueezeNet.' : '',
     health.ok ? '' : `  !! Not ready: ${health.reason}`,
-    `  Try:   curl -F file=@photo.jpg http://localhost:${PORT}`,
+    apiKey ? '  Access: API keys on (API_KEYS in .dev.vars): send Authorization: Bearer <key>' : '',
+    `  Try:   curl ${apiKey ? "-H 'Authorization: Bearer <key>' " : ''}-F file=@photo.jpg http://localhost:${PORT}`,
     `         or open http://localhost:${PORT}/ in a browser`,
     `  Ctrl-C stops the service and the GPU host${hostPorts.length > 1 ? 's' : ''}.`,
     '================================================================',

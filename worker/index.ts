@@ -8,6 +8,7 @@ import { ConfigError } from '../durable-objects/serving-config.ts';
 import { handleClassify } from './routes/classify.ts';
 import { handleHealth } from './routes/health.ts';
 import { handlePage } from './routes/page.ts';
+import { withAccess } from './middleware/index.ts';
 import type { Env } from './env.ts';
 
 export { Classifier } from '../durable-objects/classifier.ts';
@@ -35,7 +36,7 @@ async function dispatch(request: Request, env: Env): Promise<Response> {
   return handler(request, env, url);
 }
 
-export default {
+const service = {
   async fetch(request, env): Promise<Response> {
     const requestId = crypto.randomUUID();
     let response: Response;
@@ -59,3 +60,6 @@ export default {
     return response;
   },
 } satisfies ExportedHandler<Env>;
+
+// API keys, rate limits and CORS (worker/middleware/) see every request and every response, errors included.
+export default { fetch: withAccess(service.fetch) } satisfies ExportedHandler<Env>;

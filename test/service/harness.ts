@@ -5,10 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse, stringify } from 'smol-toml';
 import { PROJECT_ROOT, readProjectConfig } from '../../scripts/project-config.ts';
 import { OFFLINE_ENV, putLocalObject, deleteLocalObject } from '../../scripts/local-r2.ts';
 import { startContinueFront } from '../../scripts/continue-front.ts';
@@ -47,6 +48,13 @@ export interface ServiceOptions {
   labels?: string;
   /** Start without a GPU host (fault tests start it later). */
   withoutHost?: boolean;
+  /**
+   * What a user would put in .dev.vars (API_KEYS, CORS_ORIGINS, ...). The service reads these and nothing else:
+   * never the developer's own .dev.vars, whose keys would otherwise lock every test out.
+   */
+  devVars?: Record<string, string>;
+  /** Turns on the `[[ratelimits]]` binding that wrangler.toml ships commented out, with this limit. */
+  rateLimit?: { limit: number; period: 10 | 60 };
   /** GPU hosts to run (default 1); with more, wrangler gets GPU_HOST_URLS instead of GPU_HOST_URL. */
   hosts?: number;
   /** More R2 objects by key (other models, manifests, label files). */
@@ -119,9 +127,27 @@ export async function waitForBatching(service: Service, ms = 120_000): Promise<B
   return batching;
 }
 
+/**
+ * wrangler.toml with the rate-limit binding switched on, written into `dir`. The binding's name and shape are the
+ * ones wrangler.toml's commented block documents; `main` is made absolute because wrangler resolves it from the
+ * config file's folder.
+ */
+async function rateLimitedConfig(dir: string, rateLimit: { limit: number; period: number }): Promise<string> {
+  const config = parse(await readFile(path.join(PROJECT_ROOT, 'wrangler.toml'), 'utf8'));
+  config.main = path.join(PROJECT_ROOT, String(config.main));
+  config.ratelimits = [{ name: 'RATE_LIMITER', namespace_id: '1001', simple: rateLimit }];
+  config.vars = { ...(config.vars as Record<string, string>), RATE_LIMIT_PERIOD: String(rateLimit.period) };
+  const file = path.join(dir, 'wrangler.toml');
+  await writeFile(file, stringify(config));
+  return file;
+}
+
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const config = readProjectConfig();
   const persistTo = await mkdtemp(path.join(tmpdir(), 'service-state-'));
+  const devVars = path.join(persistTo, 'dev-vars.env');
+  await writeFile(devVars, Object.entries(options.devVars ?? {}).map(([k, v]) => `${k}=${v}\n`).join(''));
+  const configArgs = options.rateLimit ? ['--config', await rateLimitedConfig(persistTo, options.rateLimit)] : [];
   const [wranglerPort, inspectorPort] = [await freePort(), await freePort()];
   const hostPorts: number[] = [];
   for (let i = 0; i < (options.hosts ?? 1); i++) hostPorts.push(await freePort());
@@ -170,6 +196,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       [
         'dev', '--port', String(wranglerPort), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--persist-to', persistTo,
         '--show-interactive-dev-session=false', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+        '--env-file', devVars, ...configArgs,
       ],
       { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );

@@ -15,6 +15,8 @@ export const UPLOAD_PAGE_SCRIPT = `
   var current = null;   // AbortController of the request in flight: a newer image cancels an older one
   var lastFile = null;
   var previewUrl = null;
+  var keyForm = $('key-form'), keyInput = $('key');
+  var apiKey = readKey();
 
   function setState(state) {
     document.body.dataset.state = state;
@@ -47,11 +49,30 @@ export const UPLOAD_PAGE_SCRIPT = `
 
   var TITLES = {
     400: 'The image could not be read',
+    401: 'An API key is needed',
     405: 'Request not allowed',
     413: 'The image is too large',
     415: 'Not an image type the service reads',
+    429: 'Too many requests',
     503: 'The service is temporarily unavailable'
   };
+
+  // The key lives in sessionStorage: this tab only, gone when it closes. Storage can be switched off: then memory.
+  function readKey() {
+    try { return sessionStorage.getItem('apiKey') || ''; } catch (e) { return ''; }
+  }
+  function saveKey(key) {
+    apiKey = key;
+    try { sessionStorage.setItem('apiKey', key); } catch (e) { /* memory only */ }
+  }
+  function withKey(headers) {
+    if (apiKey) headers.Authorization = 'Bearer ' + apiKey;
+    return headers;
+  }
+  function askForKey() {
+    keyForm.hidden = false;
+    $('curl').textContent = 'curl -H "Authorization: Bearer <key>" -F file=@photo.jpg ' + location.origin + '/';
+  }
 
   function showError(title, message) {
     $('error-title').textContent = title;
@@ -103,7 +124,7 @@ export const UPLOAD_PAGE_SCRIPT = `
       var query = '/classify?format=json&top=' + encodeURIComponent(topSelect.value);
       if (!modelPicker.hidden && modelSelect.value) query += '&model=' + encodeURIComponent(modelSelect.value);
       var response = await fetch(query, {
-        method: 'POST', body: form, headers: { Accept: 'application/json' }, signal: controller.signal
+        method: 'POST', body: form, headers: withKey({ Accept: 'application/json' }), signal: controller.signal
       });
       var text = await response.text();
       if (controller !== current) return;
@@ -114,7 +135,8 @@ export const UPLOAD_PAGE_SCRIPT = `
           ? body.error.message
           : 'The server answered ' + response.status + ' ' + response.statusText + '.';
         var retry = response.headers.get('Retry-After');
-        if (response.status === 503 && retry) message += ' Try again in ' + retry + ' s.';
+        if ((response.status === 503 || response.status === 429) && retry) message += ' Try again in ' + retry + ' s.';
+        if (response.status === 401) askForKey();
         showError(TITLES[response.status] || 'The service could not classify this image', message);
         return;
       }
@@ -181,41 +203,59 @@ export const UPLOAD_PAGE_SCRIPT = `
     if (files && files.length) pick(files[0]);
   });
 
+  keyForm.addEventListener('submit', function (e) {
+    e.preventDefault();
+    saveKey(keyInput.value.trim());
+    keyInput.value = '';
+    checkHealth();
+    if (lastFile) classify(lastFile);
+  });
+
   $('curl').textContent = 'curl -F file=@photo.jpg ' + location.origin + '/';
 
   var status = $('status');
-  fetch('/healthz', { headers: { Accept: 'application/json' } })
-    .then(function (r) { return r.json(); })
-    .then(function (h) {
-      // The device name ("NVIDIA H100 ...") says more than the description, which is often just the driver version.
-      var gpu = h.gpu ? (h.gpu.device || h.gpu.description || h.gpu.vendor || 'GPU') : 'GPU';
-      if (!h.ok) {
+  function checkHealth() {
+    fetch('/healthz', { headers: withKey({ Accept: 'application/json' }) })
+      .then(function (r) { return r.json(); })
+      .then(function (h) {
+        // With API keys on, a caller without a working key gets /healthz cut down to {"ok": ...}.
+        var needsKey = Object.keys(h).length === 1 && 'ok' in h;
+        keyForm.hidden = !needsKey;
+        // The device name ("NVIDIA H100 ...") says more than the description, which is often just the driver version.
+        var gpu = h.gpu ? (h.gpu.device || h.gpu.description || h.gpu.vendor || 'GPU') : 'GPU';
+        if (needsKey) {
+          askForKey();
+          status.dataset.state = h.ok ? 'warn' : 'down';
+          status.textContent = h.ok ? 'Ready \\u00b7 API key needed' : 'Unavailable \\u00b7 details for key holders';
+        } else if (!h.ok) {
+          status.dataset.state = 'down';
+          status.textContent = 'Unavailable: ' + String(h.reason || 'the GPU host or model is not ready');
+        } else if (h.model && h.model.standIn) {
+          status.dataset.state = 'warn';
+          status.textContent = 'Stand-in model (random weights) \\u00b7 ' + gpu;
+        } else {
+          status.dataset.state = 'ok';
+          status.textContent = 'Ready \\u00b7 ' + gpu;
+        }
+        status.title = h.model && h.model.key ? 'Model ' + h.model.key : '';
+        // Several models served: let the user pick; the first listed is the service's default.
+        var models = Array.isArray(h.models) ? h.models : [];
+        if (models.length > 1) {
+          modelSelect.replaceChildren();
+          models.forEach(function (m) {
+            var option = el('option', '', String(m.key) + (m.standIn ? ' (stand-in)' : ''));
+            option.value = String(m.key);
+            modelSelect.append(option);
+          });
+          modelPicker.hidden = false;
+        }
+      })
+      .catch(function () {
         status.dataset.state = 'down';
-        status.textContent = 'Unavailable: ' + String(h.reason || 'the GPU host or model is not ready');
-      } else if (h.model && h.model.standIn) {
-        status.dataset.state = 'warn';
-        status.textContent = 'Stand-in model (random weights) \\u00b7 ' + gpu;
-      } else {
-        status.dataset.state = 'ok';
-        status.textContent = 'Ready \\u00b7 ' + gpu;
-      }
-      status.title = h.model && h.model.key ? 'Model ' + h.model.key : '';
-      // Several models served: let the user pick; the first listed is the service's default.
-      var models = Array.isArray(h.models) ? h.models : [];
-      if (models.length > 1) {
-        modelSelect.replaceChildren();
-        models.forEach(function (m) {
-          var option = el('option', '', String(m.key) + (m.standIn ? ' (stand-in)' : ''));
-          option.value = String(m.key);
-          modelSelect.append(option);
-        });
-        modelPicker.hidden = false;
-      }
-    })
-    .catch(function () {
-      status.dataset.state = 'down';
-      status.textContent = 'Service status unknown';
-    });
+        status.textContent = 'Service status unknown';
+      });
+  }
+  checkHealth();
 
   setState('idle');
 })();

@@ -65,6 +65,10 @@ ol.labels li:first-child .bar { height: 10px; }
 .error { border: 1px solid #ffc9c9; background: var(--error-soft); color: var(--error); border-radius: 8px; padding: 12px 14px; }
 .error strong { display: block; margin-bottom: 2px; }
 .error p { margin: 0; color: var(--ink); overflow-wrap: anywhere; }
+.key { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin-bottom: 20px; }
+.key label { font-weight: 600; }
+.key input { flex: 1 1 220px; font: inherit; padding: 7px 10px; border-radius: 8px; border: 1px solid var(--line); }
+.key .hint { flex-basis: 100%; margin: 0; color: var(--muted); font-size: 13px; }
 footer { margin-top: 24px; color: var(--muted); font-size: 13px; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #eceff3; border-radius: 4px; padding: 1px 5px; overflow-wrap: anywhere; }
 [hidden] { display: none !important; }

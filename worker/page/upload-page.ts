@@ -1,7 +1,8 @@
 /**
  * @module The upload page served at GET / (self-contained: no CDN, no framework, inline CSS and script).
  * Choose, drop or paste an image; it is previewed and POSTed to /classify?format=json as multipart `file`; the
- * top labels come back as probability bars with the server's timings, errors as the JSON `error.message`.
+ * top labels come back as probability bars with the server's timings, errors as the JSON `error.message`. When
+ * the service needs an API key (a 401, or a /healthz cut down to `ok`) the page asks for one and sends it.
  * When /healthz lists several models, a picker chooses which one answers (`?model=`).
  */
 import { UPLOAD_PAGE_CSS } from './upload-page-style.ts';
@@ -32,6 +33,12 @@ export const UPLOAD_PAGE_HTML = `<!doctype html>
     </div>
     <span class="status" id="status" role="status">Checking the service…</span>
   </header>
+  <form class="card key" id="key-form" hidden>
+    <label for="key">This service needs an API key</label>
+    <input type="password" id="key" name="key" autocomplete="off" spellcheck="false" placeholder="API key">
+    <button class="button" type="submit">Use key</button>
+    <p class="hint">Kept in this tab only and sent as <code>Authorization: Bearer</code>.</p>
+  </form>
   <div class="grid">
     <section class="card" aria-labelledby="image-title">
       <h2 id="image-title">Image</h2>

@@ -76,9 +76,21 @@ describe('Conv, grouped kernel', () => {
     const stats = await conv([1, 8, 9, 9], [12, 4, 3, 3], { group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) });
     expect(stats.kernels).toEqual({ conv2d: 1 });
   });
-  it('depthwise 3x3 stride 2', () => conv([1, 6, 11, 10], [6, 1, 3, 3], { group: attr.int(6), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }));
-  it('depthwise with channel multiplier 2, odd group width', () => conv([1, 3, 8, 9], [6, 1, 3, 3], { group: attr.int(3) }));
+  it('depthwise with channel multiplier 2, odd group width', async () => {
+    expect((await conv([1, 3, 8, 9], [6, 1, 3, 3], { group: attr.int(3) })).kernels).toEqual({ conv2d: 1 });
+  });
   it('group 3 with 3 outputs per group', () => conv([2, 9, 7, 7], [9, 3, 1, 1], { group: attr.int(3) }));
+});
+
+describe('Conv, depthwise kernel (one filter per channel; rows of 4 outputs per invocation)', () => {
+  const depthwise = async (x: number[], k: number, attributes: Attrs, bias = true) => {
+    const stats = await conv(x, [x[1], 1, k, k], { group: attr.int(x[1]), ...attributes }, bias);
+    expect(stats.kernels).toEqual({ conv2d_depthwise: 1 });
+  };
+  it('3x3 stride 2, padded, width 10 (a partial run of 4 at the row end)', () => depthwise([1, 6, 11, 10], 3, { strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }));
+  it('5x5 stride 1 (EfficientNet, MNASNet), width 7, batch 2, no bias', () => depthwise([2, 4, 9, 7], 5, { pads: attr.ints([2, 2, 2, 2]) }, false));
+  it('3x3 dilation 2, asymmetric pads, output width 1', () => depthwise([1, 3, 6, 3], 3, { dilations: attr.ints([2, 2]), pads: attr.ints([2, 0, 1, 2]) }));
+  it('7x7 stride 2 wider than the input, no padding', () => depthwise([1, 2, 16, 13], 7, { strides: attr.ints([2, 2]) }));
 });
 
 describe('Conv with fused activations', () => {
@@ -138,7 +150,7 @@ describe('Conv with a fused residual Add', () => {
     b.node('Conv', ['s', 'wd', 'wd_b'], ['d'], { ...pad1, group: attr.int(5) }).node('Add', ['d', 's'], ['y']);
     b.output('y', symbolic(4));
     const stats = await expectMatchesOrt(b.toBytes(), feeds([1, 5, 6, 11], 125));
-    expect(stats.kernels).toEqual({ conv2d_1x1: 1, conv2d: 1 });
+    expect(stats.kernels).toEqual({ conv2d_1x1: 1, conv2d_depthwise: 1 });
   });
 
   it('the workgroup-memory pointwise kernel (hardware GPUs)', async () => {
@@ -226,7 +238,7 @@ describe('Conv with weights computed at run time', () => {
   });
   it('grouped and depthwise (ONNX layout)', async () => {
     expect((await convAtRunTime([1, 8, 7, 7], [12, 4, 3, 3], { group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) })).kernels).toEqual({ conv_weights_layout: 1, conv2d: 1 });
-    await convAtRunTime([2, 6, 9, 8], [6, 1, 3, 3], { group: attr.int(6) }, 'none');
+    expect((await convAtRunTime([2, 6, 9, 8], [6, 1, 3, 3], { group: attr.int(6) }, 'none')).kernels).toEqual({ conv_weights_layout: 1, conv2d_depthwise: 1 });
   });
   it('W computed by another node (W * 2), then Relu and a residual Add fused into the conv', () => {
     const b = new ModelBuilder({ opset: 13 });

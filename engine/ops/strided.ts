@@ -18,6 +18,8 @@ const STRIDED = defineKernel({
   workgroupSize: WORKGROUP_SIZE,
   params: defineParams({ size: 'u32', rank: 'u32', offset: 'u32', dims: 'dims', strides: 'dims' }),
   bindings: { x: 'f32', y: 'f32' },
+  // Elements per invocation along a contiguous innermost dim: 8 consecutive loads and stores per chunk.
+  consts: { MAX_RUN: 8 },
 });
 
 export interface StridedWalk {
@@ -80,11 +82,17 @@ export function evaluateWalk(x: ConstTensor, walk: StridedWalk, outShape: readon
 export function walkDispatch(node: PlannedNode, kernel: string, walk: StridedWalk, x: StorageSource, y: StorageSource): Dispatch {
   const merged = mergeWalk(walk);
   if (merged.dims.length > MAX_RANK) throw new UnsupportedVariantError(node.opType, node.name, `a walk of ${merged.dims.length} dims that cannot be merged; at most ${MAX_RANK} are supported`);
-  const size = sizeOf(merged.dims);
+  // A scalar walk (every dim merged away) is one dim of 1.
+  const dims = merged.dims.length ? merged.dims : [1];
+  const strides = merged.dims.length ? merged.strides : [1];
+  const size = sizeOf(dims);
+  const inner = dims[dims.length - 1];
+  const run = strides[strides.length - 1] === 1 ? Math.min(STRIDED.consts.MAX_RUN, inner) : 1;
   return STRIDED.dispatch({
     label: labelFor(kernel, node),
     bindings: { x, y },
-    params: { size, rank: merged.dims.length, offset: merged.offset, dims: merged.dims, strides: merged.strides },
-    invocations: size,
+    params: { size, rank: dims.length, offset: merged.offset, dims, strides },
+    constants: { RUN: run },
+    invocations: (size / inner) * Math.ceil(inner / run),
   });
 }

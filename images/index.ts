@@ -81,18 +81,35 @@ function checkPixels(bytes: Uint8Array, format: ImageFormat, width: number, heig
   }
 }
 
+/** What an upload's bytes say before any decoding: its format and declared size. */
+export interface InspectedImage {
+  format: ImageFormat;
+  width: number;
+  height: number;
+}
+
 /**
- * Validates and decodes an uploaded image and returns its crop. `declaredType` is the client's Content-Type:
- * it only turns a 415 into a 400 for bytes that claim to be one of our formats. Throws ImageError.
+ * The checks that need no decoding (empty, over the body cap, not a format we decode, over a pixel cap), from the
+ * bytes and their header alone. Cheap: a caller may run it before asking anyone else anything about the request.
+ * Throws ImageError.
  */
-export async function prepareImage(bytes: Uint8Array, declaredType?: string, spec: CropSpec = ZOO_CROP): Promise<PreparedImage> {
+export function inspectImage(bytes: Uint8Array, declaredType?: string): InspectedImage {
   if (bytes.byteLength === 0) throw new ImageError('empty_body', 'The upload is empty; send the image file as the request body or as multipart field "file".');
   if (bytes.byteLength > MAX_BODY_BYTES) {
     throw new ImageError('body_too_large', `The upload is ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB, over the ${MAX_BODY_BYTES / 2 ** 20} MiB limit; send a smaller image.`);
   }
   const format = formatOf(bytes, declaredType);
-  const declared = readImageSize(bytes, format);
-  checkPixels(bytes, format, declared.width, declared.height);
+  const { width, height } = readImageSize(bytes, format);
+  checkPixels(bytes, format, width, height);
+  return { format, width, height };
+}
+
+/**
+ * Validates and decodes an uploaded image and returns its crop. `declaredType` is the client's Content-Type:
+ * it only turns a 415 into a 400 for bytes that claim to be one of our formats. Throws ImageError.
+ */
+export async function prepareImage(bytes: Uint8Array, declaredType?: string, spec: CropSpec = ZOO_CROP): Promise<PreparedImage> {
+  const { format } = inspectImage(bytes, declaredType);
 
   const t0 = performance.now();
   let t1 = t0;

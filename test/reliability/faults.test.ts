@@ -63,6 +63,11 @@ describe('GPU host faults', () => {
   it('host not running at start: 503 + Retry-After and /healthz 503 with a reason; then it starts and requests succeed', async () => {
     const body = await expectError(await classify(), 503, 'gpu_unavailable');
     expect(body.error.message).toMatch(/GPU host/);
+    // What the upload's own bytes refuse is refused as such, GPU or not: never a 503 for a client's mistake.
+    const post = (bytes: Uint8Array, type: string) => fetchWithin(`${service.url}/`, { method: 'POST', body: bytes, headers: { 'Content-Type': type } }, REQUEST_BOUND_MS);
+    await expectError(await post(new TextEncoder().encode('not an image'), 'text/plain'), 415, 'unsupported_media_type');
+    await expectError(await post(new Uint8Array(), 'image/jpeg'), 400, 'empty_body');
+    await expectError(await post(photo.subarray(0, 2), 'image/jpeg'), 400, 'undecodable_image');
     const h = await health();
     expect(h.status).toBe(503);
     expect(Number(h.retryAfter)).toBeGreaterThan(0);

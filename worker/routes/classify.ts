@@ -1,5 +1,5 @@
 /** @module POST / and POST /classify: image in, top labels of the chosen model (`?model=`) out. */
-import { prepareImage } from '../../images/index.ts';
+import { inspectImage, prepareImage } from '../../images/index.ts';
 import { MAX_BODY_BYTES } from '../../images/constants.ts';
 import { HttpError, jsonResponse, SECURITY_HEADERS } from '../http/errors.ts';
 import { readUpload } from '../http/upload.ts';
@@ -22,8 +22,11 @@ export async function handleClassify(request: Request, env: Env, url: URL): Prom
   const query = parseClassifyQuery(url, request.headers.get('Accept'));
   const modelKey = chooseModel(url, env);
   const upload = await readUpload(request, MAX_BODY_BYTES);
+  // An ImageError (client-caused: 400/413/415) propagates to the central catch in index.ts. What the bytes'
+  // header already refuses is refused before the model's crop spec is asked for: a bad upload gets its 4xx even
+  // while the GPU side is down (which answers 503).
+  inspectImage(upload.bytes, upload.declaredType);
   const spec = orThrow(await cropSpecFor(env, modelKey));
-  // An ImageError (client-caused: 400/413/415) propagates to the central catch in index.ts.
   const prepared = await prepareImage(upload.bytes, upload.declaredType, spec);
   if (prepared.warnings.length > 0) console.warn(`decoder warnings (${prepared.format}, answered anyway): ${prepared.warnings.join('; ')}`);
   const rpcStarted = performance.now();

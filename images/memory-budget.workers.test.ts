@@ -47,6 +47,17 @@ async function worstPng(pixels: number, colorType: 2 | 6, bitDepth: 8 | 16): Pro
  * palette images cost the same per pixel but compress far better, RGBA and grey less), measured at 8 MP: RGB 90
  * MiB of wasm with a 19.9 MiB file, palette 78 (7.6 MiB file), RGBA 52 (19.9 MiB), grey 47 (7.6 MiB).
  */
+
+/** Logs and asserts one worst case: wasm (exact) + JS (bounded by the request's buffers) within the budget. */
+function expectWithinBudget(label: string, file: Uint8Array, prepared: { width: number; height: number; crop: Uint8Array }, wasm: number): void {
+  const pixels = prepared.width * prepared.height;
+  // JS: the upload bytes, the RGBA the codec copies out of wasm (ImageData), the resize's row buffer and crop.
+  const js = file.byteLength + 4 * pixels + 2 * prepared.crop.byteLength;
+  console.log(`${label}, ${prepared.width}x${prepared.height}, file ${(file.byteLength / MiB).toFixed(2)} MiB: wasm ${(wasm / MiB).toFixed(1)} MiB + JS <= ${(js / MiB).toFixed(1)} MiB = ${((wasm + js) / MiB).toFixed(1)} MiB of the ${WORKER_IMAGE_BUDGET_BYTES / MiB} MiB budget`);
+  expect(wasm).toBeGreaterThan(file.byteLength + 4 * pixels);
+  expect(wasm + js).toBeLessThanOrEqual(WORKER_IMAGE_BUDGET_BYTES);
+}
+
 describe('memory peak of the worst upload each PNG cap admits', () => {
   const cases = [
     { name: '8-bit RGB (the codec expands it to RGBA in a second buffer)', pixels: MAX_PNG_PIXELS, colorType: 2, bitDepth: 8, jsPixelBytes: 0 },
@@ -124,14 +135,8 @@ describe('memory peak of the worst upload the AVIF caps admit', () => {
     it(`${c.name} at ${MAX_AVIF_PIXELS / 1e6} MP and just under ${MAX_AVIF_BYTES / MiB} MiB stays under the budget`, async () => {
       const avif = await worstAvif(c.bitDepth, c.subsample, c.alpha, c.quality);
       const prepared = await prepareImage(avif, 'image/avif');
-      const pixels = prepared.width * prepared.height;
-      expect(pixels).toBeLessThanOrEqual(MAX_AVIF_PIXELS);
-      const wasm = lastCodecMemoryBytes().avif;
-      // JS: the upload bytes, the RGBA the codec copies out of wasm (ImageData), the resize's row buffer and crop.
-      const js = avif.byteLength + 4 * pixels + 2 * prepared.crop.byteLength;
-      console.log(`AVIF ${c.name}, ${prepared.width}x${prepared.height}, file ${(avif.byteLength / MiB).toFixed(2)} MiB: wasm ${(wasm / MiB).toFixed(1)} MiB + JS <= ${(js / MiB).toFixed(1)} MiB = ${((wasm + js) / MiB).toFixed(1)} MiB of the ${WORKER_IMAGE_BUDGET_BYTES / MiB} MiB budget`);
-      expect(wasm).toBeGreaterThan(avif.byteLength + 4 * pixels);
-      expect(wasm + js).toBeLessThanOrEqual(WORKER_IMAGE_BUDGET_BYTES);
+      expect(prepared.width * prepared.height).toBeLessThanOrEqual(MAX_AVIF_PIXELS);
+      expectWithinBudget(`AVIF ${c.name}`, avif, prepared, lastCodecMemoryBytes().avif);
     }, 120_000);
   }
 
@@ -186,12 +191,7 @@ describe('memory peak of the worst upload the WebP cap admits', () => {
       const webp = await encodeWebp(bandedNoise(width, height, Math.round(height * c.noise), c.alpha), c.options);
       expect(webp.byteLength).toBeLessThanOrEqual(MAX_BODY_BYTES);
       const prepared = await prepareImage(webp, 'image/webp');
-      const pixels = prepared.width * prepared.height;
-      const wasm = lastCodecMemoryBytes().webp;
-      const js = webp.byteLength + 4 * pixels + 2 * prepared.crop.byteLength;
-      console.log(`WebP ${c.name}, ${prepared.width}x${prepared.height}, file ${(webp.byteLength / MiB).toFixed(1)} MiB: wasm ${(wasm / MiB).toFixed(1)} MiB + JS <= ${(js / MiB).toFixed(1)} MiB = ${((wasm + js) / MiB).toFixed(1)} MiB of the ${WORKER_IMAGE_BUDGET_BYTES / MiB} MiB budget`);
-      expect(wasm).toBeGreaterThan(webp.byteLength + 4 * pixels);
-      expect(wasm + js).toBeLessThanOrEqual(WORKER_IMAGE_BUDGET_BYTES);
+      expectWithinBudget(`WebP ${c.name}`, webp, prepared, lastCodecMemoryBytes().webp);
     }, 300_000);
   }
 });

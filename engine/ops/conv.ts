@@ -41,27 +41,22 @@ const CONV2D_TILED = defineKernel({
   consts: CONV_TILE,
 });
 
-/** Grouped and depthwise: up to MAX_OUT_PER_INVOCATION output channels of one pixel per invocation. */
-const CONV2D = defineKernel({
+/** The kernels that read weights in ONNX order (then the biases) as plain f32. */
+const ONNX_LAYOUT_KERNEL = {
   ...CONV_KERNEL,
-  wgsl: conv2dWgsl,
   workgroupSize: WORKGROUP_SIZE,
   bindings: { input: 'f32', weights: 'f32', residual: 'f32', output: 'f32' },
-  consts: { MAX_OUT_PER_INVOCATION: 4 },
-});
+} as const;
+
+/** Grouped (not depthwise): up to MAX_OUT_PER_INVOCATION output channels of one pixel per invocation. */
+const CONV2D = defineKernel({ ...ONNX_LAYOUT_KERNEL, wgsl: conv2dWgsl, consts: { MAX_OUT_PER_INVOCATION: 4 } });
 
 /**
  * Depthwise (one filter per channel): PIXELS_PER_INVOCATION outputs along a row per invocation share each weight
  * load and overlap their input windows. The grouped kernel's one pixel per invocation (its channel blocks are 1
  * wide here) re-read every input 9 times for a 3x3 and dominated MobileNetV2 on llvmpipe.
  */
-const CONV2D_DEPTHWISE = defineKernel({
-  ...CONV_KERNEL,
-  wgsl: conv2dDepthwiseWgsl,
-  workgroupSize: WORKGROUP_SIZE,
-  bindings: { input: 'f32', weights: 'f32', residual: 'f32', output: 'f32' },
-  consts: { PIXELS_PER_INVOCATION: 4 },
-});
+const CONV2D_DEPTHWISE = defineKernel({ ...ONNX_LAYOUT_KERNEL, wgsl: conv2dDepthwiseWgsl, consts: { PIXELS_PER_INVOCATION: 4 } });
 
 /**
  * Pointwise conv as a GEMM through workgroup memory (hardware GPUs): a workgroup owns TILE x TILE (output

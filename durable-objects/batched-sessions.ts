@@ -1,12 +1,12 @@
 /**
  * @module Runs a batch of crops through a plan made for that batch size. Every plan is an InferenceSession of
  * the same DeviceModel, so the weights are on the GPU once whatever the number of sizes, and each plan costs
- * its activations and bind groups. No warm-up run: the batch-1 plan's warm-up already compiled the pipelines they
- * share (the device's cache), and a batch-8 warm-up is eight inferences of GPU time taken from the first requests. `prepare()` builds
- * them all right after the model loads, in the background: GPU memory is then fixed once the service is warm,
- * and the first burst of traffic does not stall behind a build. A size asked for before it is ready waits for
- * that same build. A model that cannot take a batch dimension (e.g. a Reshape to a fixed [1, 1000]) falls back
- * to running the crops one by one.
+ * its activations and bind groups. No warm-up run: the batch-1 plan's warm-up already compiled the pipelines
+ * they share (the device's cache), and a batch-8 warm-up is eight inferences of GPU time taken from the first
+ * requests. `prepare()` builds them all right after the model loads, in the background: GPU memory is then
+ * fixed once the service is warm, and the first burst of traffic does not stall behind a build. A size asked
+ * for before it is ready waits for that same build. A model that cannot take a batch dimension (e.g. a Reshape
+ * to a fixed [1, 1000]) falls back to running the crops one by one.
  */
 import { InferenceSession, type DeviceModel } from '../engine/index.ts';
 import { batchSizes, type BatchRunner } from './batcher.ts';

@@ -70,7 +70,9 @@ sed -e 's/@COPYRIGHT_YEAR@/1991-2023/' jversion.h.in >jversion.h
 # The Huffman decoder's bit buffer is 64 bits only where size_t is (or on x32). wasm32 has 32-bit pointers but
 # native 64-bit integers, as x32 does: take x32's branch, so the entropy decoder refills half as often.
 sed -i -e 's/defined(__x86_64__) && defined(__ILP32__)/((defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm32__))/' jdhuff.h jdhuff.c
-grep -q '__wasm32__' jdhuff.h && grep -q '__wasm32__' jdhuff.c
+# One check per file: under set -e a failure before the last command of an && list does not stop the script.
+grep -q '__wasm32__' jdhuff.h
+grep -q '__wasm32__' jdhuff.c
 
 SOURCES="jaricom.c jcomapi.c jdapimin.c jdapistd.c jdarith.c jdcoefct.c jdcolor.c jddctmgr.c jdhuff.c jdicc.c
   jdinput.c jdmainct.c jdmarker.c jdmaster.c jdmerge.c jdphuff.c jdpostct.c jdsample.c jerror.c jidctflt.c jidctfst.c

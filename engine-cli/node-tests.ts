@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { kernelKey } from '../engine/kernel.ts';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
@@ -27,7 +28,7 @@ export function registryNodeTests(kernels: Readonly<Record<string, unknown>>, ro
   return readdirSync(root).sort().filter((name) => {
     const graph = onnx.ModelProto.decode(readFileSync(join(root, name, 'model.onnx'))).graph;
     if (!graph) return false;
-    const opsOk = (graph.node ?? []).every((n) => !n.domain && Object.hasOwn(kernels, n.opType ?? ''));
+    const opsOk = (graph.node ?? []).every((n) => Object.hasOwn(kernels, kernelKey({ domain: n.domain ?? '', opType: n.opType ?? '' })));
     const inputsOk = (graph.input ?? []).every((v) => elemType(v) === T.FLOAT || elemType(v) === T.INT64);
     const outputsOk = (graph.output ?? []).every((v) => elemType(v) === T.FLOAT);
     return opsOk && inputsOk && outputsOk;
